@@ -1,0 +1,61 @@
+# Two commands do all set-up on a fresh Debian 12 machine:
+#   make run    install what the kiosk needs, then start it
+#   make test   install what the tests need, then lint, type-check, check content and run the tests
+# Both are quick when nothing changed (stamp files under .venv/).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+KIOSK  := $(BIN)/kiosk
+
+# Debian packages: the voice (espeak-ng), audio I/O (PortAudio), sox for audio tools.
+APT_RUN  := espeak-ng libespeak-ng1 libportaudio2 sox
+# Tests add a private PulseAudio server, Chromium for the screen tests, and real speech for babble.
+APT_TEST := pulseaudio pulseaudio-utils libasound2-plugins chromium chromium-driver \
+            asterisk-core-sounds-en-wav fonts-dejavu-core
+
+export HF_HUB_OFFLINE := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test lint check bench soak render apt-run apt-test clean
+
+run: apt-run $(VENV)/.installed
+	$(KIOSK) run
+
+test: apt-run apt-test $(VENV)/.installed
+	$(BIN)/ruff check kiosk tests bench
+	$(BIN)/ruff format --check kiosk tests bench
+	$(BIN)/mypy
+	$(KIOSK) check
+	$(BIN)/pytest -q -m "not soak"
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check kiosk tests bench
+	$(BIN)/mypy
+
+check: $(VENV)/.installed
+	$(KIOSK) check
+
+render: apt-run $(VENV)/.installed
+	$(KIOSK) render
+
+bench: apt-run apt-test $(VENV)/.installed
+	$(BIN)/python -m bench
+
+soak: apt-run apt-test $(VENV)/.installed
+	$(BIN)/pytest -q -m soak
+
+apt-run:
+	@scripts/ensure-apt $(APT_RUN)
+
+apt-test:
+	@scripts/ensure-apt $(APT_RUN) $(APT_TEST)
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $@
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
