@@ -1,0 +1,210 @@
+"""Write BENCHMARKS.md and its plots from the benchmark parts' results.
+
+Only measured values are written. A part that did not run is shown as "not measured: reason";
+a figure whose data is missing is left out with the same words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench import plots
+from bench.machine import Machine
+from bench.targets import TARGETS, Results
+
+PLOTS = Path("bench") / "plots"
+TITLES = {
+    "matching": "Question understanding (typed questions)",
+    "recognition": "Spoken questions (recognition + matching)",
+    "live": "The live loop",
+    "soak": "Memory and stability over the soak",
+}
+
+
+def _ms(stats: dict[str, Any] | None) -> str:
+    if not stats:
+        return "not measured"
+    parts = [f"{key} {stats[key]:.0f} ms" for key in ("median", "p95", "max") if key in stats]
+    return ", ".join(parts) + (f" ({len(stats['samples'])} trials)" if "samples" in stats else "")
+
+
+def _pct(value: float) -> str:
+    return f"{value * 100:.1f}%"
+
+
+def _figure(root: Path, name: str, draw: Callable[[Path], Path], caption: str) -> list[str]:
+    path = draw(root / PLOTS / name)
+    return [f"![{name}]({path.relative_to(root).as_posix()})", "", f"*{caption}*", ""]
+
+
+def targets_table(results: Results, failures: dict[str, str]) -> list[str]:
+    """Each target from the issues against the measured value, passed or not."""
+    lines = ["| issue | target | required | measured | result |", "|---|---|---|---|---|"]
+    for target in TARGETS:
+        result = results.get(target.part)
+        value = target.read(result) if result is not None else None
+        if value is None:
+            reason = failures.get(target.part, f"{target.part} result has no such figure")
+            lines.append(
+                f"| #{target.issue} | {target.what} | {target.show_limit()} | "
+                f"not measured: {reason} | - |"
+            )
+            continue
+        verdict = "pass" if target.passed(value) else "**FAIL**"
+        lines.append(
+            f"| #{target.issue} | {target.what} | {target.show_limit()} | "
+            f"{target.show(value)} | {verdict} |"
+        )
+    return lines
+
+
+def matching_section(result: dict[str, Any], root: Path, footer: str) -> list[str]:
+    lines = [
+        f"- In-scope questions matched to the right intent: {_pct(result['in_scope_accuracy'])}"
+        f" of {result['in_scope_count']}",
+        f"- Out-of-scope questions rejected: {_pct(result['out_of_scope_rejection'])}"
+        f" of {result['out_of_scope_count']}",
+        f"- Questions per second (one process, loaded): {result['questions_per_second']:.0f}",
+        f"- Time per question: {_ms(result.get('latency_ms'))}",
+        f"- Evaluated on: {', '.join(result.get('eval_files', [])) or 'not stated'}",
+        "",
+    ]
+    labels, matrix = result["confusion"]["labels"], result["confusion"]["matrix"]
+    pairs = sorted(
+        ((count, labels[i], labels[j]) for i, row in enumerate(matrix)
+         for j, count in enumerate(row) if i != j and count),
+        reverse=True,
+    )  # fmt: skip
+    lines += ["Most frequent confusions (expected -> matched):", ""]
+    lines += [f"- {exp} -> {got}: {count}" for count, exp, got in pairs[:12]] or ["- none"]
+    lines.append("")
+    caption = (
+        "Confusion matrix of the held-out typed questions through `Matcher.match` "
+        f"(rows: expected, columns: matched; `out_of_scope` = rejected). {footer}"
+    )
+    draw = lambda p: plots.confusion_heatmap(result, p, footer)  # noqa: E731
+    return lines + _figure(root, "confusion-matrix.png", draw, caption)
+
+
+def recognition_section(result: dict[str, Any], root: Path, footer: str) -> list[str]:
+    rows = result["rows"]
+    lines = [
+        f"Engine: {result.get('engine', 'not stated')}. Noise: {result.get('noise', 'none')}.",
+        "",
+        "| voice | SNR | right intent | word error rate | questions |",
+        "|---|---|---|---|---|",
+    ]
+    for row in sorted(rows, key=lambda r: (r["voice"], r["snr_db"] is None, r["snr_db"] or 0)):
+        snr = "quiet" if row["snr_db"] is None else f"{row['snr_db']:g} dB"
+        wer = "-" if row.get("wer") is None else _pct(row["wer"])
+        lines.append(
+            f"| {row['voice']} | {snr} | {_pct(row['intent_accuracy'])} | {wer} | {row['count']} |"
+        )
+    lines.append("")
+    if "out_of_scope_rejection" in result:
+        lines.append(
+            f"- Spoken out-of-scope questions rejected: {_pct(result['out_of_scope_rejection'])}"
+            f" of {result.get('out_of_scope_count', '?')}"
+        )
+    lines.append(f"- Recognition time per question: {_ms(result.get('recognition_ms'))}")
+    if "peak_rss_mb" in result:
+        lines.append(
+            f"- Peak resident memory of the benchmark process: {result['peak_rss_mb']:.0f} MB"
+        )
+    lines.append("")
+    caption = (
+        "Share of synthesised held-out questions that reached the right intent, per voice, "
+        f"with {result.get('noise', 'noise')} mixed in at each SNR (by average power), "
+        f"recognised by {result.get('engine', 'the recognizer')}. {footer}"
+    )
+    draw = lambda p: plots.accuracy_vs_snr(result, p, footer)  # noqa: E731
+    return lines + _figure(root, "accuracy-vs-snr.png", draw, caption)
+
+
+def live_section(result: dict[str, Any], root: Path, footer: str) -> list[str]:
+    lines = [
+        result.get("method", ""),
+        "",
+        f"- End of question to first answer sound: {_ms(result.get('answer_latency_ms'))}",
+        f"- Stop key to silence: {_ms(result.get('stop_key_ms'))}",
+        f'- Spoken "stop" (end of the word) to silence: {_ms(result.get("spoken_stop_ms"))}',
+    ]
+    if "ready_s" in result:
+        lines.append(f"- Start to ready to listen: {result['ready_s']:.2f} s")
+    if "peak_rss_mb" in result:
+        lines.append(f"- Peak resident memory: {result['peak_rss_mb']:.0f} MB")
+    lines.append("")
+    samples = result.get("answer_latency_ms", {}).get("samples", [])
+    if not samples:
+        return [*lines, "Latency histogram: not measured (no answer was heard).", ""]
+    caption = (
+        f"End of the question (last sample played into the fake microphone) to the first "
+        f"answer sound on the speaker monitor, {len(samples)} questions. {footer}"
+    )
+    draw = lambda p: plots.latency_histogram(samples, p, footer, 700)  # noqa: E731
+    return lines + _figure(root, "latency-histogram.png", draw, caption)
+
+
+def soak_section(result: dict[str, Any], root: Path, footer: str) -> list[str]:
+    kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(result["kinds"].items()))
+    outcomes = ", ".join(f"{name} {count}" for name, count in sorted(result["outcomes"].items()))
+    lines = [
+        result.get("method", ""),
+        "",
+        f"- Utterances: {result['utterances']} ({kinds}) in {result['duration_s'] / 60:.1f} min",
+        f"- Outcomes: {outcomes}; without an outcome: {result['missing_outcomes']}",
+        f"- Errors raised out of the pipeline: {result['errors']}",
+        f"- Resident memory: start {result['start_rss_mb']:.0f} MB, end {result['end_rss_mb']:.0f}"
+        f" MB, peak {result['peak_rss_mb']:.0f} MB; growth after warm-up "
+        f"{result['growth_mb']:+.1f} MB",
+        "",
+    ]
+    caption = (
+        f"Resident set size of the soak process (psutil), sampled every "
+        f"{result.get('sample_every', '?')} utterances while {result['utterances']} utterances "
+        f"went through the pipeline. {footer}"
+    )
+    draw = lambda p: plots.rss_over_soak(result, p, footer, 500)  # noqa: E731
+    return lines + _figure(root, "rss-over-soak.png", draw, caption)
+
+
+SECTIONS: dict[str, Callable[[dict[str, Any], Path, str], list[str]]] = {
+    "matching": matching_section,
+    "recognition": recognition_section,
+    "live": live_section,
+    "soak": soak_section,
+}
+
+
+def write(
+    results: Results, failures: dict[str, str], machine: Machine, root: Path, sample: str
+) -> Path:
+    """Write `root/BENCHMARKS.md` (and the plots under `root/bench/plots/`); returns its path."""
+    footer = f"Measured on {machine.summary()}."
+    lines = [
+        "# Benchmarks",
+        "",
+        "Generated by `make bench` (`python -m bench`); do not edit by hand.",
+        "",
+        f"- Run: {sample}",
+        f"- Machine: {machine.cpu}, {machine.cores} cores, {machine.ram_gb:.1f} GB RAM",
+        f"- System: {machine.os}, Python {machine.python}",
+        f"- Packages: {machine.versions()}",
+        f"- Date: {machine.date}",
+        "",
+        "## Targets",
+        "",
+        *targets_table(results, failures),
+        "",
+    ]
+    for part, title in TITLES.items():
+        lines += [f"## {title}", ""]
+        if part in results:
+            lines += SECTIONS[part](results[part], root, footer)
+        else:
+            lines += [f"Not measured: {failures.get(part, 'not run (--only)')}", ""]
+    path = root / "BENCHMARKS.md"
+    path.write_text("\n".join(lines).rstrip("\n") + "\n", encoding="utf-8")
+    return path
