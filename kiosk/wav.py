@@ -56,7 +56,7 @@ def read_wav(path: str | Path) -> np.ndarray:
         raise AudioError(f"{path}: silent (nothing louder than -60 dBFS)")
     if peak > 1.0:
         audio = audio / peak  # float files may exceed full scale
-    return audio.astype(np.float32)
+    return np.asarray(audio, dtype=np.float32)
 
 
 def write_wav(path: str | Path, audio: np.ndarray, rate: int = RATE) -> None:

@@ -1,0 +1,67 @@
+"""Speech recognizers behind one narrow protocol: float32 mono 16 kHz audio in, text out.
+
+A new engine is one module with a `load(...)` function returning a `Recognizer`.
+`load_recognizer` picks the engine from `config.recognizer.engine`: `auto` uses Vosk when a
+Vosk model directory is configured or found under `models/`, else the bundled Whisper tiny.en.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from kiosk.config import PROJECT_ROOT, Config
+from kiosk.content import Content
+
+MODELS_DIR = PROJECT_ROOT / "models"
+"""Where an operator unpacks a Vosk model directory."""
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """What a recognizer heard in one utterance."""
+
+    text: str
+    """The recognised words ("" when nothing was heard)."""
+    seconds: float
+    """Time spent recognising."""
+
+
+class Recognizer(Protocol):
+    """Turns one utterance of audio into text."""
+
+    name: str
+    """Engine name for logs and reports (e.g. "whisper", "vosk")."""
+
+    def transcribe(self, audio: np.ndarray) -> Transcript:
+        """Recognise one whole utterance of float32 mono 16 kHz audio."""
+        ...
+
+
+def find_vosk_model(config: Config, models_dir: Path = MODELS_DIR) -> Path | None:
+    """The configured Vosk model directory, else the first `vosk-model*` under models/."""
+    if config.recognizer.vosk_model is not None:
+        return config.recognizer.vosk_model
+    if not models_dir.is_dir():
+        return None
+    found = sorted(p for p in models_dir.iterdir() if p.is_dir() and p.name.startswith("vosk-"))
+    return found[0] if found else None
+
+
+def load_recognizer(config: Config, content: Content) -> Recognizer:
+    """Load the configured engine, biased to the words of the intent files."""
+    from kiosk.recognizers import vocabulary
+
+    engine = config.recognizer.engine
+    vosk_model = find_vosk_model(config) if engine != "whisper" else None
+    if engine == "vosk" or (engine == "auto" and vosk_model is not None):
+        from kiosk.recognizers import vosk
+
+        phrases = vocabulary.phrases(content) if config.recognizer.vosk_phrase_list else None
+        return vosk.load(vosk_model or MODELS_DIR / vosk.DEFAULT_MODEL_NAME, phrases)
+    from kiosk.recognizers import whisper
+
+    return whisper.load(config.recognizer.threads, vocabulary.prompt(content))
