@@ -54,7 +54,7 @@ def accuracy_vs_snr(result: dict[str, Any], path: Path, footer: str) -> Path:
     return _save(figure, path, footer)
 
 
-def latency_histogram(samples_ms: list[float], path: Path, footer: str, limit_ms: float) -> Path:
+def latency_histogram(samples_ms: list[float], path: Path, footer: str, *, limit_ms: float) -> Path:
     """Histogram of end-of-question to first-answer-sound latencies, with the target line."""
     figure, axes = plt.subplots(figsize=(7.5, 4.2))
     axes.hist(samples_ms, bins=min(30, max(5, len(samples_ms) // 2)), color="#4477aa")
@@ -90,7 +90,7 @@ def confusion_heatmap(result: dict[str, Any], path: Path, footer: str) -> Path:
     return _save(figure, path, footer)
 
 
-def rss_over_soak(result: dict[str, Any], path: Path, footer: str, limit_mb: float) -> Path:
+def rss_over_soak(result: dict[str, Any], path: Path, footer: str, *, limit_mb: float) -> Path:
     """Resident memory against time over the soak, with utterances done on a second axis."""
     samples = result["rss_samples"]
     seconds = [sample["t_s"] / 60 for sample in samples]

@@ -7,12 +7,13 @@ a figure whose data is missing is left out with the same words.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from bench import plots
 from bench.machine import Machine
-from bench.targets import TARGETS, Results
+from bench.targets import ANSWER_LATENCY_MS, RSS_MB, TARGETS, Results
 
 PLOTS = Path("bench") / "plots"
 TITLES = {
@@ -34,8 +35,16 @@ def _pct(value: float) -> str:
     return f"{value * 100:.1f}%"
 
 
-def _figure(root: Path, name: str, draw: Callable[[Path], Path], caption: str) -> list[str]:
-    path = draw(root / PLOTS / name)
+def _footer(machine: Machine) -> str:
+    return f"Measured on {machine.summary()}."
+
+
+def _figure(
+    root: Path, name: str, draw: Callable[[Path, str], Path], caption: str, machine: Machine
+) -> list[str]:
+    """Draw a figure (stamped with the machine) and its caption (machine and package versions)."""
+    path = draw(root / PLOTS / name, _footer(machine))
+    caption = f"{caption} {_footer(machine)} Packages: {machine.versions()}."
     return [f"![{name}]({path.relative_to(root).as_posix()})", "", f"*{caption}*", ""]
 
 
@@ -60,7 +69,7 @@ def targets_table(results: Results, failures: dict[str, str]) -> list[str]:
     return lines
 
 
-def matching_section(result: dict[str, Any], root: Path, footer: str) -> list[str]:
+def matching_section(result: dict[str, Any], root: Path, machine: Machine) -> list[str]:
     lines = [
         f"- In-scope questions matched to the right intent: {_pct(result['in_scope_accuracy'])}"
         f" of {result['in_scope_count']}",
@@ -82,13 +91,13 @@ def matching_section(result: dict[str, Any], root: Path, footer: str) -> list[st
     lines.append("")
     caption = (
         "Confusion matrix of the held-out typed questions through `Matcher.match` "
-        f"(rows: expected, columns: matched; `out_of_scope` = rejected). {footer}"
+        "(rows: expected, columns: matched; `out_of_scope` = rejected)."
     )
-    draw = lambda p: plots.confusion_heatmap(result, p, footer)  # noqa: E731
-    return lines + _figure(root, "confusion-matrix.png", draw, caption)
+    draw = partial(plots.confusion_heatmap, result)
+    return lines + _figure(root, "confusion-matrix.png", draw, caption, machine)
 
 
-def recognition_section(result: dict[str, Any], root: Path, footer: str) -> list[str]:
+def recognition_section(result: dict[str, Any], root: Path, machine: Machine) -> list[str]:
     rows = result["rows"]
     lines = [
         f"Engine: {result.get('engine', 'not stated')}. Noise: {result.get('noise', 'none')}.",
@@ -117,13 +126,13 @@ def recognition_section(result: dict[str, Any], root: Path, footer: str) -> list
     caption = (
         "Share of synthesised held-out questions that reached the right intent, per voice, "
         f"with {result.get('noise', 'noise')} mixed in at each SNR (by average power), "
-        f"recognised by {result.get('engine', 'the recognizer')}. {footer}"
+        f"recognised by {result.get('engine', 'the recognizer')}."
     )
-    draw = lambda p: plots.accuracy_vs_snr(result, p, footer)  # noqa: E731
-    return lines + _figure(root, "accuracy-vs-snr.png", draw, caption)
+    draw = partial(plots.accuracy_vs_snr, result)
+    return lines + _figure(root, "accuracy-vs-snr.png", draw, caption, machine)
 
 
-def live_section(result: dict[str, Any], root: Path, footer: str) -> list[str]:
+def live_section(result: dict[str, Any], root: Path, machine: Machine) -> list[str]:
     lines = [
         result.get("method", ""),
         "",
@@ -141,13 +150,13 @@ def live_section(result: dict[str, Any], root: Path, footer: str) -> list[str]:
         return [*lines, "Latency histogram: not measured (no answer was heard).", ""]
     caption = (
         f"End of the question (last sample played into the fake microphone) to the first "
-        f"answer sound on the speaker monitor, {len(samples)} questions. {footer}"
+        f"answer sound on the speaker monitor, {len(samples)} questions."
     )
-    draw = lambda p: plots.latency_histogram(samples, p, footer, 700)  # noqa: E731
-    return lines + _figure(root, "latency-histogram.png", draw, caption)
+    draw = partial(plots.latency_histogram, samples, limit_ms=ANSWER_LATENCY_MS)
+    return lines + _figure(root, "latency-histogram.png", draw, caption, machine)
 
 
-def soak_section(result: dict[str, Any], root: Path, footer: str) -> list[str]:
+def soak_section(result: dict[str, Any], root: Path, machine: Machine) -> list[str]:
     kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(result["kinds"].items()))
     outcomes = ", ".join(f"{name} {count}" for name, count in sorted(result["outcomes"].items()))
     lines = [
@@ -164,13 +173,13 @@ def soak_section(result: dict[str, Any], root: Path, footer: str) -> list[str]:
     caption = (
         f"Resident set size of the soak process (psutil), sampled every "
         f"{result.get('sample_every', '?')} utterances while {result['utterances']} utterances "
-        f"went through the pipeline. {footer}"
+        f"went through the pipeline."
     )
-    draw = lambda p: plots.rss_over_soak(result, p, footer, 500)  # noqa: E731
-    return lines + _figure(root, "rss-over-soak.png", draw, caption)
+    draw = partial(plots.rss_over_soak, result, limit_mb=RSS_MB)
+    return lines + _figure(root, "rss-over-soak.png", draw, caption, machine)
 
 
-SECTIONS: dict[str, Callable[[dict[str, Any], Path, str], list[str]]] = {
+SECTIONS: dict[str, Callable[[dict[str, Any], Path, Machine], list[str]]] = {
     "matching": matching_section,
     "recognition": recognition_section,
     "live": live_section,
@@ -182,7 +191,6 @@ def write(
     results: Results, failures: dict[str, str], machine: Machine, root: Path, sample: str
 ) -> Path:
     """Write `root/BENCHMARKS.md` (and the plots under `root/bench/plots/`); returns its path."""
-    footer = f"Measured on {machine.summary()}."
     lines = [
         "# Benchmarks",
         "",
@@ -202,7 +210,7 @@ def write(
     for part, title in TITLES.items():
         lines += [f"## {title}", ""]
         if part in results:
-            lines += SECTIONS[part](results[part], root, footer)
+            lines += SECTIONS[part](results[part], root, machine)
         else:
             lines += [f"Not measured: {failures.get(part, 'not run (--only)')}", ""]
     path = root / "BENCHMARKS.md"
