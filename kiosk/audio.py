@@ -1,0 +1,247 @@
+"""Sound devices: find them by name or index, play speech (Speaker), capture questions (Microphone).
+
+PortAudio caches the device list when it starts; `refresh_devices()` re-reads it, so the runtime
+can wait for a lost device and reopen. Every failure a person sees is a one-line `AudioError`.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import sounddevice as sd
+
+from kiosk.errors import AudioError
+from kiosk.wav import resample
+
+log = logging.getLogger(__name__)
+
+BLOCK_SECONDS = 0.02
+"""Audio block length: `Speaker.stop()` takes effect at the next block boundary."""
+MIC_RATE = 16000
+"""The rate the microphone delivers (what VAD and recognizers take)."""
+DEVICE_TIMEOUT_S = 2.0
+"""A running stream that moves no audio for this long has lost its device."""
+Kind = Literal["input", "output"]
+WHAT = {"input": "microphone", "output": "speaker"}
+
+
+@dataclass(frozen=True)
+class Device:
+    """One PortAudio device as `kiosk devices` lists it."""
+
+    index: int
+    """PortAudio index (changes when devices come and go)."""
+    name: str
+    """Device name; configuration may give any unique part of it."""
+    inputs: int
+    """Input channels (0: not a microphone)."""
+    outputs: int
+    """Output channels (0: not a speaker)."""
+    sample_rate: float
+    """The device's default sample rate."""
+
+
+def refresh_devices() -> None:
+    """Make PortAudio re-scan devices (it caches the list from its first use)."""
+    sd._terminate()
+    sd._initialize()
+
+
+def list_devices() -> list[Device]:
+    """Every device PortAudio knows about now."""
+    found = sd.query_devices()
+    return [
+        Device(int(d["index"]), str(d["name"]), int(d["max_input_channels"]),
+               int(d["max_output_channels"]), float(d["default_samplerate"]))
+        for d in found
+    ]  # fmt: skip
+
+
+def find_device(spec: str | int | None, kind: Kind) -> Device:
+    """The device named (any unique part, case-insensitive) or numbered `spec`, or the default."""
+    what = WHAT[kind]
+    usable = [d for d in list_devices() if (d.inputs if kind == "input" else d.outputs) > 0]
+    if not usable:
+        raise AudioError(f"no {what} found: the system has no audio {kind} device")
+    if spec is None or spec == "":
+        default = sd.default.device[0 if kind == "input" else 1]
+        return next((d for d in usable if d.index == default), usable[0])
+    if isinstance(spec, int) or spec.isdigit():
+        match = [d for d in usable if d.index == int(spec)]
+    else:
+        exact = [d for d in usable if d.name.lower() == spec.lower()]
+        match = exact or [d for d in usable if spec.lower() in d.name.lower()]
+    if len(match) != 1:
+        names = ", ".join(d.name for d in usable)
+        problem = "is ambiguous" if match else "not found"
+        raise AudioError(f"no {what} found: '{spec}' {problem} (have: {names})")
+    return match[0]
+
+
+def _open(kind: Any, device: Device, rate: int, callback: Any) -> tuple[Any, int]:
+    """A started stream at `rate`, or at the device's own rate if it refuses `rate`."""
+    for candidate in dict.fromkeys((rate, int(device.sample_rate))):
+        try:
+            stream = kind(samplerate=candidate, blocksize=round(candidate * BLOCK_SECONDS),
+                          device=device.index, channels=1, dtype="float32", latency="low",
+                          callback=callback)  # fmt: skip
+            stream.start()
+        except sd.PortAudioError as error:
+            log.debug("%s refused %d Hz: %s", device.name, candidate, error)
+            continue
+        return stream, candidate
+    raise AudioError(f"cannot open audio device '{device.name}'")
+
+
+class Speaker:
+    """Plays float32 mono audio through a callback OutputStream fed from a buffer.
+
+    `play` returns at once; `wait` blocks until the audio has been handed to the device;
+    `stop` silences within one block; `volume` applies as gain and may change while playing.
+    `first_sample_at` is the `time.monotonic()` at which the first sample of the current sound
+    reaches the device's output (PortAudio's DAC time estimate).
+    """
+
+    def __init__(self, device: str | int | None = None, volume: float = 1.0) -> None:
+        self.volume = volume
+        self.first_sample_at: float | None = None
+        self.on_first_sample: Callable[[float], None] | None = None
+        self._device = find_device(device, "output")
+        self._lock = threading.Lock()
+        self._buffer = np.zeros(0, dtype=np.float32)
+        self._position = 0
+        self._done = threading.Event()
+        self._done.set()
+        self._stream: sd.OutputStream | None = None
+        self._last_callback = 0.0
+        self.rate = 0
+
+    def play(self, audio: np.ndarray, sample_rate: int) -> None:
+        """Start playing `audio` (replacing anything still playing)."""
+        stream = self._stream
+        if stream is None or not stream.active:
+            self.close()
+            self._stream, self.rate = _open(sd.OutputStream, self._device, sample_rate,
+                                            self._callback)  # fmt: skip
+        audio = np.asarray(audio, dtype=np.float32)
+        if sample_rate != self.rate:
+            audio = resample(audio, sample_rate, self.rate).astype(np.float32)
+        with self._lock:
+            self._buffer, self._position = audio, 0
+            self.first_sample_at = None
+            self._last_callback = time.monotonic()
+            self._done.clear()
+
+    def stop(self) -> None:
+        """Silence at once: the next block the device asks for is silent."""
+        with self._lock:
+            self._buffer, self._position = np.zeros(0, dtype=np.float32), 0
+            self._done.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the sound has played (or was stopped); False on timeout.
+
+        Raises AudioError if the device stops asking for audio (lost); `close` and retry."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self._done.wait(0.1):
+            if time.monotonic() - self._last_callback > DEVICE_TIMEOUT_S:
+                raise AudioError(f"speaker '{self._device.name}' stopped playing (lost?)")
+            if deadline is not None and time.monotonic() > deadline:
+                return False
+        return True
+
+    @property
+    def playing(self) -> bool:
+        """True from `play` until the sound has played or was stopped."""
+        return not self._done.is_set()
+
+    def close(self) -> None:
+        """Release the device (the next `play` reopens it)."""
+        self.stop()
+        if self._stream is not None:
+            self._stream.abort()
+            self._stream.close()
+            self._stream = None
+
+    def _callback(self, out: np.ndarray, frames: int, when: Any, status: sd.CallbackFlags) -> None:
+        with self._lock:
+            self._last_callback = time.monotonic()
+            start = self._position
+            chunk = self._buffer[start : start + frames]
+            self._position = start + len(chunk)
+            finished = self._position >= len(self._buffer) and not self._done.is_set()
+            gain = self.volume
+        out[: len(chunk), 0] = chunk * gain
+        out[len(chunk) :, 0] = 0.0
+        if start == 0 and len(chunk):
+            lead = max(0.0, when.outputBufferDacTime - when.currentTime)
+            self.first_sample_at = time.monotonic() + lead
+            if self.on_first_sample is not None:
+                self.on_first_sample(self.first_sample_at)
+        if finished:
+            self._done.set()
+
+
+class Microphone:
+    """Captures mono float32 audio at 16 kHz in ~20 ms blocks, into `blocks` (a queue).
+
+    If the device refuses 16 kHz it is opened at its own rate and each block is resampled.
+    `read()` raises `AudioError` when the device stops delivering (unplugged, server gone).
+    """
+
+    def __init__(self, device: str | int | None = None) -> None:
+        self.device = find_device(device, "input")
+        self.blocks: queue.Queue[np.ndarray] = queue.Queue()
+        self.overflows = 0
+        self._stream: sd.InputStream | None = None
+        self._device_rate = MIC_RATE
+
+    def start(self) -> None:
+        """Open the device and start capturing (a no-op while running)."""
+        if self._stream is not None:
+            return
+        self._stream, self._device_rate = _open(sd.InputStream, self.device, MIC_RATE,
+                                                self._callback)  # fmt: skip
+
+    def read(self, timeout: float = DEVICE_TIMEOUT_S) -> np.ndarray:
+        """The next block; raises AudioError if none arrives within `timeout` seconds."""
+        try:
+            return self.blocks.get(timeout=timeout)
+        except queue.Empty:
+            raise AudioError(
+                f"microphone '{self.device.name}' stopped delivering audio (unplugged?)"
+            ) from None
+
+    def drain(self) -> None:
+        """Drop blocks captured so far (e.g. while the kiosk itself was speaking)."""
+        while not self.blocks.empty():
+            self.blocks.get_nowait()
+
+    def close(self) -> None:
+        """Stop capturing and release the device."""
+        if self._stream is not None:
+            self._stream.abort()
+            self._stream.close()
+            self._stream = None
+
+    def __enter__(self) -> Microphone:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _callback(self, data: np.ndarray, frames: int, when: Any, status: sd.CallbackFlags) -> None:
+        if status.input_overflow:
+            self.overflows += 1
+        block = data[:, 0].copy()
+        if self._device_rate != MIC_RATE:
+            block = resample(block, self._device_rate, MIC_RATE).astype(np.float32)
+        self.blocks.put(block)

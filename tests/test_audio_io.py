@@ -1,0 +1,105 @@
+"""Real sounddevice I/O through the private PulseAudio server (tests/pulse.py)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kiosk.audio import MIC_RATE, Microphone, Speaker, find_device, list_devices
+from kiosk.errors import AudioError
+from kiosk.voices import Voice
+from kiosk.wav import resample, write_wav
+from tests.pulse import MIC, RATE, SPEAKER, PulseServer
+
+pytestmark = [pytest.mark.live, pytest.mark.speech]
+TEXT = "Your backbone is built from many small bones. Each one is called a vertebra."
+
+
+def align(captured: np.ndarray, source: np.ndarray) -> tuple[int, float]:
+    """Offset of `source` in `captured` and the normalised correlation there (over `source`)."""
+    spectrum = np.fft.rfft(captured, 2 * len(captured)) * np.conj(
+        np.fft.rfft(source, 2 * len(captured))
+    )
+    lag = int(np.argmax(np.fft.irfft(spectrum)[: len(captured)]))
+    part = captured[lag : lag + len(source)]
+    ref = source[: len(part)]
+    return lag, float(np.dot(part, ref) / (np.linalg.norm(part) * np.linalg.norm(ref) + 1e-12))
+
+
+def speech(voice: Voice) -> tuple[np.ndarray, np.ndarray]:
+    """The test sentence at the voice's rate and at the capture rate (Piper is not repeatable)."""
+    audio = voice.synthesize(TEXT, 160)
+    return audio, resample(audio, voice.sample_rate, RATE).astype(np.float32)
+
+
+def test_devices_listed_by_name(pulse: PulseServer) -> None:
+    names = [d.name for d in list_devices()]
+    assert SPEAKER in names and MIC in names
+    assert find_device(SPEAKER, "output").name == SPEAKER
+    with pytest.raises(AudioError, match="no microphone found: 'no-such-mic' not found"):
+        find_device("no-such-mic", "input")
+
+
+def test_speaker_output_is_captured(pulse: PulseServer, piper_voice: Voice) -> None:
+    audio, source = speech(piper_voice)
+    speaker = Speaker(SPEAKER, volume=0.5)
+    recorder = pulse.start_recording_speaker()
+    time.sleep(0.3)
+    speaker.play(audio, piper_voice.sample_rate)
+    assert speaker.wait(30)
+    time.sleep(0.3)
+    captured = pulse.finish(recorder)
+    speaker.close()
+    _, correlation = align(captured, source)
+    assert correlation > 0.9
+    peak = np.max(np.abs(captured))
+    assert peak == pytest.approx(0.5 * np.max(np.abs(source)), rel=0.15)  # volume is gain
+    assert speaker.first_sample_at is not None
+
+
+def test_stop_silences_the_speaker(pulse: PulseServer, piper_voice: Voice) -> None:
+    audio, source = speech(piper_voice)
+    speaker = Speaker(SPEAKER)
+    recorder = pulse.start_recording_speaker()
+    time.sleep(0.3)
+    speaker.play(audio, piper_voice.sample_rate)
+    time.sleep(1.5)
+    stopped_at = time.monotonic()
+    speaker.stop()
+    assert speaker.wait(0)
+    time.sleep(0.7)
+    captured = pulse.finish(recorder)
+    speaker.close()
+    lag, _ = align(captured, source[:RATE])  # the first second was surely played
+    _, correlation = align(captured[lag : lag + RATE], source[:RATE])
+    assert correlation > 0.9
+    loud = np.nonzero(np.abs(captured) > 0.01)[0]
+    assert loud[-1] < lag + len(source) - RATE  # well over a second of speech was never played
+    tail = captured[loud[-1] + 1 :]
+    assert len(tail) > 0.5 * RATE and np.max(np.abs(tail)) <= 0.01
+    assert speaker.first_sample_at is not None
+    latency = (loud[-1] - lag) / RATE - (stopped_at - speaker.first_sample_at)
+    print(f"stop latency: {latency * 1000:.0f} ms (stop() to silence at the monitor)")
+
+
+def test_microphone_hears_the_fake_mic(pulse: PulseServer, espeak_voice: Voice,
+                                       tmp_path: Path) -> None:  # fmt: skip
+    audio = espeak_voice.synthesize("Will this help my back pain?", 160)
+    wav = tmp_path / "question.wav"
+    write_wav(wav, audio, espeak_voice.sample_rate)
+    with Microphone(MIC) as microphone:
+        microphone.read()
+        microphone.drain()
+        pulse.play_into_mic(wav)
+        time.sleep(0.3)
+        blocks = []
+        while not microphone.blocks.empty():
+            blocks.append(microphone.read())
+    recorded = np.concatenate(blocks)
+    assert {len(b) for b in blocks} == {round(MIC_RATE * 0.02)}
+    source = resample(audio, espeak_voice.sample_rate, MIC_RATE).astype(np.float32)
+    _, correlation = align(recorded, source)
+    assert correlation > 0.9
