@@ -1,0 +1,161 @@
+"""The conversation: answers, confirmation, repeat, overview, help and staff."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.content import Content
+from kiosk.conversation import yes_or_no
+from kiosk.turns import (
+    AlertStaff,
+    ButtonPressed,
+    Listen,
+    PlayEarcon,
+    Say,
+    SpeechFinished,
+    SpeechProgress,
+    StaffCommand,
+    StopSpeaking,
+)
+from tests.conversation_helpers import TOPICS, finish, heard, keys, listening, make, small_content
+
+
+@pytest.fixture(scope="module")
+def content() -> Content:
+    return small_content()
+
+
+def test_talk_key_plays_earcon_and_listens(content: Content) -> None:
+    conversation = make(content)
+    assert conversation.handle(ButtonPressed("talk")) == [PlayEarcon("listening"), Listen(False)]
+    assert conversation.state == "listening"
+
+
+def test_content_question_gets_its_passages_then_anything_else(content: Content) -> None:
+    conversation = listening(content)
+    actions = conversation.handle(heard("how long does it take", "duration"))
+    assert keys(actions) == ["procedure-length", "anything_else"]
+    assert conversation.state == "speaking"
+    assert finish(conversation) == [Listen(follow_up=True)]
+    assert (conversation.question, conversation.intent) == ("how long does it take", "duration")
+
+
+def test_say_carries_the_exact_approved_texts(content: Content) -> None:
+    actions = listening(content).handle(heard("what is it", "procedure"))
+    say = actions[0]
+    assert isinstance(say, Say)
+    passage = content.document.passages["procedure-what"].text
+    assert say.utterances[0].text == passage
+    assert say.utterances[-1].text == content.prompts["anything_else"].text
+
+
+def test_out_of_scope_gets_no_information(content: Content) -> None:
+    assert keys(listening(content).handle(heard("where do i park", None, 0.2))) == [
+        "no_information"
+    ]
+
+
+def test_low_score_asks_to_confirm_with_the_topic(content: Content) -> None:
+    conversation = listening(content)
+    actions = conversation.handle(heard("how long", "duration", score=0.6))
+    say = actions[0]
+    assert isinstance(say, Say)
+    assert say.utterances[0].key == "confirm"
+    assert TOPICS["duration"] in say.utterances[0].text
+    assert "{topic}" not in say.utterances[0].text
+    assert finish(conversation) == [Listen(follow_up=True)]
+    assert conversation.state == "confirming"
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [("yes please", ["procedure-length", "anything_else"]), ("no", ["confirm_no"])],
+)
+def test_confirmation_yes_answers_and_no_asks_again(
+    content: Content, reply: str, expected: list[str]
+) -> None:
+    conversation = listening(content)
+    conversation.handle(heard("how long", "duration", score=0.6))
+    finish(conversation)
+    assert keys(conversation.handle(heard(reply, None, 0.1))) == expected
+
+
+def test_anything_else_after_a_confirmation_is_a_new_question(content: Content) -> None:
+    conversation = listening(content)
+    conversation.handle(heard("how long", "duration", score=0.6))
+    finish(conversation)
+    actions = conversation.handle(heard("what is the procedure itself", "procedure"))
+    assert keys(actions) == ["procedure-what", "making-the-space", "anything_else"]
+
+
+def test_control_intents_do_not_confirm(content: Content) -> None:
+    assert keys(listening(content).handle(heard("help", "help", score=0.55))) == ["help"]
+
+
+def test_repeat_says_the_last_answer_without_the_follow_up_prompt(content: Content) -> None:
+    conversation = listening(content)
+    conversation.handle(heard("what is it", "procedure"))
+    finish(conversation)
+    assert keys(conversation.handle(heard("say that again", "repeat"))) == [
+        "procedure-what", "making-the-space",
+    ]  # fmt: skip
+
+
+def test_repeat_before_anything_was_said(content: Content) -> None:
+    assert keys(listening(content).handle(heard("repeat", "repeat"))) == ["nothing_to_repeat"]
+
+
+def test_repeat_after_a_stopped_overview_says_only_the_passage_in_progress(
+    content: Content,
+) -> None:
+    conversation = make(content)
+    say = conversation.handle(StaffCommand("overview"))[0]
+    assert isinstance(say, Say)
+    conversation.handle(SpeechProgress(say.serial, 3))
+    conversation.handle(ButtonPressed("stop"))
+    assert keys(conversation.handle(ButtonPressed("repeat"))) == [say.utterances[3].key]
+
+
+def test_repeat_key_while_speaking_restarts_the_passage_in_progress(content: Content) -> None:
+    conversation = make(content)
+    say = conversation.handle(ButtonPressed("overview"))[0]
+    assert isinstance(say, Say)
+    conversation.handle(SpeechProgress(say.serial, 5))
+    actions = conversation.handle(ButtonPressed("repeat"))
+    assert actions[0] == StopSpeaking()
+    assert keys(actions) == [u.key for u in say.utterances[5:]]
+
+
+def test_overview_reads_the_overview_in_order(content: Content) -> None:
+    actions = make(content).handle(StaffCommand("overview"))
+    order = [line.text for line in content.overview]
+    assert keys(actions) == ["overview_start", *order, "overview_end"]
+
+
+def test_stale_speech_finished_is_ignored(content: Content) -> None:
+    conversation = listening(content)
+    conversation.handle(heard("how long", "duration"))
+    old = conversation.plan.serial
+    conversation.handle(ButtonPressed("repeat"))
+    assert conversation.handle(SpeechFinished(old)) == []
+    assert conversation.state == "speaking"
+
+
+def test_help(content: Content) -> None:
+    assert keys(listening(content).handle(heard("what can you do", "help"))) == ["help"]
+
+
+def test_staff_alerts_staff_and_reassures(content: Content) -> None:
+    actions = listening(content).handle(heard("can i talk to a nurse", "staff"))
+    assert actions[0] == AlertStaff("staff", "can i talk to a nurse")
+    assert keys(actions) == ["staff"]
+
+
+@pytest.mark.parametrize(
+    ("text", "reply"),
+    [("Yes.", "yes"), ("yeah that's right", "yes"), ("No, thank you.", "no"), ("nope", "no"),
+     ("not really", "no"), ("yes no", None), ("", None),
+     ("no I wanted to know about the balloon", None)],
+)  # fmt: skip
+def test_yes_or_no(text: str, reply: str | None) -> None:
+    assert yes_or_no(text) == reply
