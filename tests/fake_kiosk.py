@@ -1,11 +1,15 @@
-"""A stand-in for the live kiosk, for tests about the control server itself."""
+"""A stand-in for the live kiosk, and HTTP helpers, for tests about the control server itself."""
 
 from __future__ import annotations
 
+import http.client
+import json
 from dataclasses import replace
 from typing import Any
 
+from kiosk.config import Config
 from kiosk.events import Alert, EventBus, KioskStatus
+from kiosk.server import ServerHandle
 
 OVERVIEW_TEXT = "A kyphoplasty treats a broken bone in the spine."
 
@@ -42,3 +46,37 @@ class FakeKiosk:
 
     def recent_alerts(self) -> list[Alert]:
         return list(self.alerts)
+
+
+TOKEN = "correct-horse-battery"
+
+
+def make_config(token: str | None = TOKEN, host: str = "127.0.0.1") -> Config:
+    config = Config()
+    config.server.host, config.server.port, config.server.token = host, 0, token
+    return config
+
+
+def request(
+    handle: ServerHandle,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, dict[str, Any]]:
+    host, port = handle.server.server_address[:2]
+    connection = http.client.HTTPConnection(str(host), int(port), timeout=10)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        data = response.read()
+        kind = response.getheader("Content-Type", "")
+        return response.status, json.loads(data) if "json" in kind else {"text": data.decode()}
+    finally:
+        connection.close()
+
+
+def staff(handle: ServerHandle, path: str, body: Any = None, token: str = TOKEN) -> int:
+    data = json.dumps(body).encode() if body is not None else None
+    method = "GET" if path in ("/api/status", "/api/alerts") else "POST"
+    return request(handle, method, path, data, {"Authorization": f"Bearer {token}"})[0]

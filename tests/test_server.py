@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import http.client
-import json
 import logging
 import socket
 from collections.abc import Iterator
@@ -12,19 +10,11 @@ from typing import Any
 import pytest
 
 from kiosk import server as server_module
-from kiosk.config import TOKEN_ENV, Config
+from kiosk.config import TOKEN_ENV
 from kiosk.errors import ConfigError
 from kiosk.events import Alert, EventBus
 from kiosk.server import ServerHandle, start_server
-from tests.fake_kiosk import FakeKiosk
-
-TOKEN = "correct-horse-battery"
-
-
-def make_config(token: str | None = TOKEN, host: str = "127.0.0.1") -> Config:
-    config = Config()
-    config.server.host, config.server.port, config.server.token = host, 0, token
-    return config
+from tests.fake_kiosk import TOKEN, FakeKiosk, make_config, request, staff
 
 
 @pytest.fixture
@@ -38,31 +28,6 @@ def handle(kiosk: FakeKiosk) -> Iterator[ServerHandle]:
     running = start_server(make_config(), kiosk, kiosk.bus)
     yield running
     running.close()
-
-
-def request(
-    handle: ServerHandle,
-    method: str,
-    path: str,
-    body: bytes | None = None,
-    headers: dict[str, str] | None = None,
-) -> tuple[int, dict[str, Any]]:
-    host, port = handle.server.server_address[:2]
-    connection = http.client.HTTPConnection(str(host), int(port), timeout=10)
-    try:
-        connection.request(method, path, body=body, headers=headers or {})
-        response = connection.getresponse()
-        data = response.read()
-        kind = response.getheader("Content-Type", "")
-        return response.status, json.loads(data) if "json" in kind else {"text": data.decode()}
-    finally:
-        connection.close()
-
-
-def staff(handle: ServerHandle, path: str, body: Any = None, token: str = TOKEN) -> int:
-    data = json.dumps(body).encode() if body is not None else None
-    method = "GET" if path in ("/api/status", "/api/alerts") else "POST"
-    return request(handle, method, path, data, {"Authorization": f"Bearer {token}"})[0]
 
 
 @pytest.mark.parametrize(
@@ -223,59 +188,3 @@ def test_a_foreign_host_header_is_refused(handle: ServerHandle, kiosk: FakeKiosk
     assert request(handle, "GET", "/", None, {"Host": "evil.example"})[0] == 403
     assert request(handle, "GET", "/", None, {"Host": "localhost:8765"})[0] == 200
     assert kiosk.calls == []
-
-
-def test_health_is_open_and_carries_no_secrets(handle: ServerHandle, kiosk: FakeKiosk) -> None:
-    kiosk.set(question="my name is jane doe", answer="secret answer")
-    status, data = request(handle, "GET", "/api/health")
-    assert status == 200 and data["ok"] is True and data["token_set"] is True
-    assert TOKEN not in json.dumps(data) and "jane" not in json.dumps(data)
-
-
-def test_pages_are_served_with_a_strict_content_policy(handle: ServerHandle) -> None:
-    for path, marker in [
-        ("/", 'lang="en"'),
-        ("/staff", "Play overview"),
-        ("/screen.js", "EventSource"),
-    ]:
-        status, data = request(handle, "GET", path)
-        assert status == 200 and marker in data["text"]
-
-
-def read_event(stream: http.client.HTTPResponse) -> dict[str, Any]:
-    lines: list[bytes] = []
-    while not (line := stream.readline()).startswith(b"data: "):
-        lines.append(line)
-    assert b"event: status\n" in lines
-    event: dict[str, Any] = json.loads(line.removeprefix(b"data: "))
-    return event
-
-
-def test_event_stream_shows_what_was_said_and_nothing_else(
-    handle: ServerHandle, kiosk: FakeKiosk
-) -> None:
-    host, port = handle.server.server_address[:2]
-    connection = http.client.HTTPConnection(str(host), int(port), timeout=10)
-    connection.request("GET", "/events")
-    stream = connection.getresponse()
-    assert stream.status == 200 and stream.getheader("Content-Type", "").startswith(
-        "text/event-stream"
-    )
-    assert read_event(stream)["state"] == "idle"
-    kiosk.bus.publish("alert", {"kind": "emergency", "text": "help me"})
-    kiosk.set(state="speaking", question="does it hurt", answer="You will have medicine.")
-    event = read_event(stream)
-    assert event == {
-        "state": "speaking",
-        "question": "does it hurt",
-        "answer": "You will have medicine.",
-        "rate_wpm": 160,
-    }
-    connection.close()
-
-
-def test_beyond_loopback_the_screen_needs_the_token(handle: ServerHandle) -> None:
-    handle.server.loopback = False  # as if bound to a LAN address (tests bind only to loopback)
-    assert request(handle, "GET", "/", None, {"Host": "10.0.0.5"})[0] == 401
-    assert request(handle, "GET", f"/?token={TOKEN}", None, {"Host": "10.0.0.5"})[0] == 200
-    assert request(handle, "GET", "/events?token=nope")[0] == 401
