@@ -42,6 +42,8 @@ class MatcherConfig:
     """A question scoring below this gets the honest "ask staff" answer."""
     confirm_below: float = 0.7
     """A question scoring below this (but not rejected) gets a yes/no confirmation."""
+    cache: Path | None = PROJECT_ROOT / ".cache" / "matcher"
+    """Where the trained matcher is kept (keyed by the intent files); `None` = retrain."""
 
 
 @dataclass
@@ -198,7 +200,8 @@ def load_config(path: str | Path | None = None) -> Config:
 
 def _build(cls: type, data: Any, source: str, prefix: str, base: Path) -> Any:
     if not isinstance(data, dict):
-        raise ConfigError(f"{source}: {prefix or 'top level'} must be a mapping")
+        where = f"'{prefix.rstrip('.')}'" if prefix else "top level"
+        raise ConfigError(f"{source}: {where} must be a mapping")
     hints = typing.get_type_hints(cls)
     known = {f.name for f in dataclasses.fields(cls)}
     values: dict[str, Any] = {}
