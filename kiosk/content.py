@@ -15,6 +15,7 @@ from kiosk.content_yaml import Line, Problem, YamlFile, display_path
 from kiosk.document import Document, Passage, load_document
 
 __all__ = [
+    "ALL_INTENTS",
     "APPROVED_FACTS",
     "CONTENT_INTENTS",
     "CONTROL_INTENTS",
@@ -107,6 +108,8 @@ class Content:
     """Intent files by intent name."""
     tests: dict[str, IntentTests]
     """Intent test files by intent name."""
+    intents_folder: Path
+    """The folder of intent files (tests are in its `tests/`)."""
     problems: tuple[Problem, ...] = field(default=())
     """Schema faults found while loading (the faulty items were skipped)."""
 
@@ -166,5 +169,5 @@ def load_content(config: ContentConfig) -> Content:
         tests[path.stem] = load_intent_tests(path, problems)
     return Content(
         document, overview, config.overview, prompts, config.prompts, intents, tests,
-        tuple(problems),
+        config.intents, tuple(problems),
     )  # fmt: skip

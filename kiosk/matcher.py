@@ -1,26 +1,33 @@
 """Question text -> `Match`: which intent, how sure (calibrated), and the runner-up.
 
 A softmax regression over `features.tokens` is trained on the intent files' examples, with
-`out_of_scope` as a class of its own: it soaks up probability for questions the document does
-not answer. The temperature is fitted on cross-validated predictions, so a score of 0.8 means
-about 80% right. The best in-scope intent is returned unless its score is below
-`reject_below`.
+`out_of_scope` as a class of its own (weighted up): it soaks up probability for questions the
+document does not answer. The temperature is fitted on cross-validated predictions, so a score
+of 0.8 means about 80% right. The best in-scope intent is returned unless its score is below
+`reject_below`. Training takes seconds, so the trained model is cached, keyed by the examples
+and this code.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from kiosk.config import MatcherConfig
 from kiosk.content import OUT_OF_SCOPE, Content
 from kiosk.features import Vectorizer
-from kiosk.softmax import Softmax, fit_temperature, train
+from kiosk.softmax import Softmax, Training, fit_temperature, train
 from kiosk.text import words
 
 FOLDS = 5
+CODE = ("text.py", "features.py", "softmax.py", "matcher.py")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -55,7 +62,7 @@ class Matcher:
 
     @classmethod
     def from_content(cls, content: Content, config: MatcherConfig) -> Matcher:
-        """Train on every example of every intent file."""
+        """Train on every example of every intent file (or load the cached training)."""
         examples = [
             (line.text, intent.name or stem)
             for stem, intent in content.intents.items()
@@ -64,25 +71,50 @@ class Matcher:
         return cls.train(examples, config)
 
     @classmethod
-    def train(cls, examples: Sequence[tuple[str, str]], config: MatcherConfig) -> Matcher:
-        """Train on (question, intent) pairs and fit the temperature by cross-validation."""
+    def train(
+        cls,
+        examples: Sequence[tuple[str, str]],
+        config: MatcherConfig,
+        vectorizer: Vectorizer | None = None,
+    ) -> Matcher:
+        """Train on (question, intent) pairs, fitting the temperature by cross-validation."""
+        cache = config.cache / f"{_cache_key(examples)}.npz" if config.cache else None
+        cached = _load(cache, config) if cache and not vectorizer else None
+        if cached is not None:
+            return cached
         classes = tuple(sorted({intent for _, intent in examples}))
         texts = [text for text, _ in examples]
         labels = np.array([classes.index(intent) for _, intent in examples])
-        vectorizer = Vectorizer.fit(texts)
-        rows = vectorizer.transform(texts)
-        shape = (len(vectorizer.index), len(classes))
-        model = train(rows, labels, shape)
+        features = vectorizer or Vectorizer.fit(texts)
+        rows = features.transform(texts)
+        heavy = classes.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in classes else None
+        settings = Training(heavy=heavy)
+        model = train(rows, labels, len(classes), settings)
         folds = _folds(labels)
         if folds.max() > 0:
             logits = np.zeros((len(labels), len(classes)), np.float32)
             for fold in range(folds.max() + 1):
-                held = np.flatnonzero(folds == fold)
-                kept = np.flatnonzero(folds != fold)
-                part = train(vectorizer.transform([texts[i] for i in kept]), labels[kept], shape)
-                logits[held] = part.logits(vectorizer.transform([texts[i] for i in held]))
+                held, kept = folds == fold, folds != fold
+                part = train(rows[kept], labels[kept], len(classes), settings)
+                logits[held] = part.logits(rows[held])
             model = Softmax(model.weights, model.bias, fit_temperature(logits, labels))
-        return cls(classes, vectorizer, model, config)
+        matcher = cls(classes, features, model, config)
+        if cache and not vectorizer:
+            matcher.save(cache)
+        return matcher
+
+    def save(self, path: Path) -> None:
+        """Keep the trained model; an unwritable cache only costs training time."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            features = np.array(list(self.vectorizer.index))
+            np.savez(
+                path, classes=np.array(self.classes), features=features,
+                idf=self.vectorizer.idf, weights=self.model.weights, bias=self.model.bias,
+                temperature=np.array(self.model.temperature),
+            )  # fmt: skip
+        except OSError as error:
+            log.debug("matcher cache not written: %s", error)
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probabilities over `classes`, one row per question."""
@@ -95,10 +127,9 @@ class Matcher:
         score = float(probabilities[ranked[0]]) if ranked else 0.0
         if best is None or score < self.config.reject_below:
             return Match(None, score, best, score)
-        second = ranked[1] if len(ranked) > 1 else None
-        if second is None:
+        if len(ranked) < 2:
             return Match(best, score, None, 0.0)
-        return Match(best, score, self.classes[second], float(probabilities[second]))
+        return Match(best, score, self.classes[ranked[1]], float(probabilities[ranked[1]]))
 
     def match(self, text: str) -> Match:
         """Match one question; nothing left after normalising is out of scope."""
@@ -107,13 +138,33 @@ class Matcher:
         return self.decide(self.probabilities([text])[0])
 
 
+def _cache_key(examples: Sequence[tuple[str, str]]) -> str:
+    digest = hashlib.sha256(json.dumps(list(examples)).encode())
+    for name in CODE:
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()[:24]
+
+
+def _load(path: Path, config: MatcherConfig) -> Matcher | None:
+    try:
+        with np.load(path) as saved:
+            features = [str(f) for f in saved["features"]]
+            vectorizer = Vectorizer(
+                dict(zip(features, range(len(features)), strict=True)), saved["idf"]
+            )
+            model = Softmax(saved["weights"], saved["bias"], float(saved["temperature"]))
+            return Matcher(tuple(str(c) for c in saved["classes"]), vectorizer, model, config)
+    except (OSError, KeyError, ValueError):
+        return None
+
+
 def _folds(labels: np.ndarray) -> np.ndarray:
     """Stratified fold number per example; all zeros when a class has too few examples."""
     counts = np.bincount(labels)
-    if counts.min() < 2:
-        return np.zeros(len(labels), int)
     folds = np.zeros(len(labels), int)
+    if counts.min() < 2:
+        return folds
     for label in range(len(counts)):
         members = np.flatnonzero(labels == label)
-        folds[members] = np.arange(len(members)) % min(FOLDS, int(counts.min()))
+        folds[members] = (np.arange(len(members)) + label) % min(FOLDS, int(counts.min()))
     return folds

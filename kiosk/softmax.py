@@ -1,12 +1,29 @@
-"""Multinomial logistic regression over sparse rows, in numpy, with a fitted temperature."""
+"""Multinomial logistic regression over sparse rows (numpy, scipy.sparse), with a temperature."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.sparse import csr_matrix
 
-from kiosk.features import Rows
+BETA1, BETA2 = 0.9, 0.999
+
+
+@dataclass(frozen=True)
+class Training:
+    """Training settings (chosen by measurement in bench/matching.py)."""
+
+    l2: float = 1e-6
+    """Weight decay."""
+    steps: int = 150
+    """Full-batch Adam steps."""
+    rate: float = 0.1
+    """Adam learning rate."""
+    heavy: int | None = None
+    """A class whose examples count extra (the out-of-scope class)."""
+    heavy_weight: float = 3.0
+    """How much extra."""
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -26,54 +43,41 @@ class Softmax:
     temperature: float = 1.0
     """Logits are divided by this before the softmax (fitted for calibration)."""
 
-    def logits(self, rows: Rows) -> np.ndarray:
+    def logits(self, rows: csr_matrix) -> np.ndarray:
         """Raw class scores, one row per question."""
-        return np.asarray(rows.dot(self.weights) + self.bias)
+        return np.asarray(rows @ self.weights + self.bias)
 
-    def probabilities(self, rows: Rows) -> np.ndarray:
+    def probabilities(self, rows: csr_matrix) -> np.ndarray:
         """Calibrated class probabilities, one row per question."""
         return softmax(self.logits(rows) / self.temperature)
 
 
-def train(
-    rows: Rows, labels: np.ndarray, shape: tuple[int, int], l2: float = 1e-3, steps: int = 150
-) -> Softmax:
-    """Fit (features, classes) weights by full-batch Adam on class-balanced cross-entropy."""
-    count = len(labels)
-    features, classes = shape
-    row_of = np.repeat(np.arange(count), np.diff(rows.indptr))
-    order = np.argsort(rows.indices, kind="stable")
-    sorted_columns = rows.indices[order]
-    starts = np.flatnonzero(np.r_[True, sorted_columns[1:] != sorted_columns[:-1]])
-    columns, values, owners = sorted_columns[starts], rows.values[order, None], row_of[order]
-    per_class = np.bincount(labels, minlength=classes).astype(np.float32)
-    sample_weight = (count / (classes * np.maximum(per_class, 1)))[labels] / count
+def train(rows: csr_matrix, labels: np.ndarray, classes: int, settings: Training) -> Softmax:
+    """Fit weights by full-batch Adam on class-weighted cross-entropy."""
+    count, features = rows.shape
+    per_class = np.maximum(np.bincount(labels, minlength=classes), 1).astype(np.float32)
+    class_weight = count / (classes * per_class)
+    if settings.heavy is not None:
+        class_weight[settings.heavy] *= settings.heavy_weight
+    sample_weight = (class_weight[labels] / count)[:, None]
     target = np.eye(classes, dtype=np.float32)[labels]
-    weights = np.zeros((features, classes), np.float32)
-    bias = np.zeros(classes, np.float32)
-    weight_moments = (np.zeros_like(weights), np.zeros_like(weights))
-    bias_moments = (np.zeros_like(bias), np.zeros_like(bias))
-    rate, beta1, beta2 = 0.1, 0.9, 0.999
-    for step in range(1, steps + 1):
-        error = (softmax(rows.dot(weights) + bias) - target) * sample_weight[:, None]
-        grad = l2 * weights
-        grad[columns] += np.add.reduceat(values * error[owners], starts, axis=0)
-        for param, g, (m, v) in (
-            (weights, grad, weight_moments),
-            (bias, error.sum(axis=0), bias_moments),
-        ):
-            m *= beta1
-            m += (1 - beta1) * g
-            v *= beta2
-            v += (1 - beta2) * g * g
-            correction = rate * np.sqrt(1 - beta2**step) / (1 - beta1**step)
-            param -= correction * m / (np.sqrt(v) + 1e-8)
-    return Softmax(weights, bias)
+    transposed = rows.T.tocsr()
+    params = [np.zeros((features, classes), np.float32), np.zeros(classes, np.float32)]
+    moments = [[np.zeros_like(p), np.zeros_like(p)] for p in params]
+    for step in range(1, settings.steps + 1):
+        error = (softmax(rows @ params[0] + params[1]) - target) * sample_weight
+        grads = [transposed @ error + settings.l2 * params[0], error.sum(axis=0)]
+        scale = settings.rate * np.sqrt(1 - BETA2**step) / (1 - BETA1**step)
+        for param, grad, (mean, square) in zip(params, grads, moments, strict=True):
+            mean += (1 - BETA1) * (grad - mean)
+            square += (1 - BETA2) * (grad * grad - square)
+            param -= scale * mean / (np.sqrt(square) + 1e-8)
+    return Softmax(params[0], params[1])
 
 
 def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
     """The temperature minimising the negative log-likelihood of `labels` (grid search)."""
-    grid = np.exp(np.linspace(np.log(0.05), np.log(20), 120))
+    grid = np.exp(np.linspace(np.log(0.002), np.log(50), 200))
     picked = np.arange(len(labels))
 
     def loss(temperature: float) -> float:
