@@ -24,10 +24,9 @@ from kiosk.turns import (
     PlayEarcon,
     SetRate,
     SetVolume,
-    SpeechFinished,
-    SpeechProgress,
     SpeechStarted,
     StaffCommand,
+    Started,
     StopSpeaking,
     Tick,
     Utterance,
@@ -69,22 +68,14 @@ class Conversation(TurnTaking):
             return self._pressed(event.key)
         if isinstance(event, StaffCommand):
             return self._staff(event)
+        if isinstance(event, Started):
+            return self._say("ready", "rest")
         if isinstance(event, SpeechStarted):
             self._speech_started()
             return []
         if isinstance(event, NothingHeard):
-            if self.state == "confirming" or (
-                self.state == "listening" and self._window == "activated"
-            ):
-                return self._say("not_heard", "rest")
-            return []
-        if isinstance(event, SpeechProgress):
-            if self.state == "speaking" and event.serial == self.plan.serial:
-                self.plan.progress(event.index)
-            return []
-        if isinstance(event, SpeechFinished) and event.serial == self.plan.serial:
-            return self._after_speech(self.plan.after) if self.state == "speaking" else []
-        return []
+            return self._nothing_heard()
+        return self._speaker_event(event)
 
     # -- what was heard --------------------------------------------------------------------
 

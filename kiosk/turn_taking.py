@@ -12,7 +12,7 @@ from kiosk import answer
 from kiosk.config import Config
 from kiosk.content import Content
 from kiosk.speech_plan import After, Segment, SpeechPlan
-from kiosk.turns import Action, Listen, Rest, SetVolume, Utterance
+from kiosk.turns import Action, Listen, Rest, SetVolume, SpeechFinished, SpeechProgress, Utterance
 
 State = Literal["resting", "listening", "confirming", "speaking"]
 MAX_VOLUME = 1.0
@@ -56,6 +56,23 @@ class TurnTaking:
         if self.state in ("listening", "confirming"):
             seconds = self._listening.max_question_seconds + self._listening.no_speech_seconds
             self._deadline = self._now + seconds
+
+    def _nothing_heard(self) -> list[Action]:
+        """Activated, but nothing usable was heard: say so and rest."""
+        if self.state == "confirming" or (
+            self.state == "listening" and self._window == "activated"
+        ):
+            return self._say("not_heard", "rest")
+        return []
+
+    def _speaker_event(self, event: SpeechProgress | SpeechFinished) -> list[Action]:
+        """Progress and end of the current `Say` (late events of replaced speech are ignored)."""
+        if self.state != "speaking" or event.serial != self.plan.serial:
+            return []
+        if isinstance(event, SpeechProgress):
+            self.plan.progress(event.index)
+            return []
+        return self._after_speech(self.plan.after)
 
     def _prompt(self, key: str) -> Utterance:
         return Utterance("prompt", key, answer.prompt(self._content, key).text)

@@ -22,6 +22,11 @@ StaffVerb = Literal["overview", "stop", "repeat", "volume"]
 
 
 @dataclass(frozen=True)
+class Started:
+    """The kiosk has just started (it introduces itself)."""
+
+
+@dataclass(frozen=True)
 class Heard:
     """A question (or command) was recognised and matched."""
 
@@ -88,8 +93,8 @@ class StaffCommand:
 
 
 Event = (
-    Heard | ButtonPressed | SpeechStarted | NothingHeard | SpeechProgress | SpeechFinished | Tick
-    | StaffCommand
+    Started | Heard | ButtonPressed | SpeechStarted | NothingHeard | SpeechProgress
+    | SpeechFinished | Tick | StaffCommand
 )  # fmt: skip
 
 

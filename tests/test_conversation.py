@@ -6,7 +6,7 @@ import pytest
 
 from kiosk.content import Content
 from kiosk.conversation import yes_or_no
-from kiosk.turns import (
+from kiosk.turns import (, Rest, Started
     AlertStaff,
     ButtonPressed,
     Listen,
@@ -159,3 +159,9 @@ def test_staff_alerts_staff_and_reassures(content: Content) -> None:
 )  # fmt: skip
 def test_yes_or_no(text: str, reply: str | None) -> None:
     assert yes_or_no(text) == reply
+
+
+def test_start_introduces_the_kiosk_then_rests(content: Content) -> None:
+    conversation = make(content)
+    assert keys(conversation.handle(Started())) == ["ready"]
+    assert finish(conversation) == [Rest()]
