@@ -6,15 +6,17 @@ import pytest
 
 from kiosk.content import Content
 from kiosk.conversation import yes_or_no
-from kiosk.turns import (, Rest, Started
+from kiosk.turns import (
     AlertStaff,
     ButtonPressed,
     Listen,
     PlayEarcon,
+    Rest,
     Say,
     SpeechFinished,
     SpeechProgress,
     StaffCommand,
+    Started,
     StopSpeaking,
 )
 from tests.conversation_helpers import TOPICS, finish, heard, keys, listening, make, small_content
