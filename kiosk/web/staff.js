@@ -83,7 +83,8 @@ function showAlerts(alerts) {
 async function refresh() {
   if (!sessionStorage.getItem(KEY)) return;
   const status = await call("/api/status");
-  if (status) showStatus(status);
+  if (!status) return;  // refused or unreachable: the message says why
+  showStatus(status);
   const alerts = await call("/api/alerts");
   if (alerts) showAlerts(alerts.alerts);
 }
