@@ -1,0 +1,44 @@
+"""Normalisation: what the matcher sees of a question."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kiosk.text import normalize
+
+
+@pytest.mark.parametrize(
+    ("said", "seen"),
+    [
+        ("How LONG does it take?", "how long does it take"),
+        ("What's the cement for?", "what is the cement for"),
+        ("I can't hear you", "i can not hear you"),
+        ("you're too loud", "you are too loud"),
+        ("dont whats im", "do not what is i am"),
+        ("Um, so, er... how long will it take, please?", "how long will it take"),
+        ("well you know will it hurt", "will it hurt"),
+        ("what is the anaesthetic", "what is the anesthetic"),
+        ("is it a tumour", "is it a tumor"),
+        ("does it stabilise the bone", "does it stabilize the bone"),
+        ("will I need two needles", "will i need 2 needles"),
+        ("an x-ray", "an x ray"),
+        ("what is kai foe plasty", "what is kyphoplasty"),
+        ("what is vertebral augmentation", "what is kyphoplasty"),
+        ("painkillers", "pain killers"),
+        ("so", "so"),
+        ("um", ""),
+    ],
+)
+def test_normalize(said: str, seen: str) -> None:
+    assert normalize(said) == seen
+
+
+@given(st.text(alphabet=st.sampled_from(list("abcdeiosy '-,.?!\u2019XY12")), max_size=40))
+def test_normalize_is_plain_and_idempotent(text: str) -> None:
+    once = normalize(text)
+    assert re.fullmatch(r"[a-z0-9]*( [a-z0-9]+)*", once)
+    assert normalize(once) == once
