@@ -27,8 +27,12 @@ TITLES = {
 def _ms(stats: dict[str, Any] | None) -> str:
     if not stats:
         return "not measured"
-    parts = [f"{key} {stats[key]:.0f} ms" for key in ("median", "p95", "max") if key in stats]
+    parts = [f"{key} {_num(stats[key])} ms" for key in ("median", "p95", "max") if key in stats]
     return ", ".join(parts) + (f" ({len(stats['samples'])} trials)" if "samples" in stats else "")
+
+
+def _num(value: float) -> str:
+    return f"{value:.2f}" if value < 10 else f"{value:.0f}"
 
 
 def _pct(value: float) -> str:
@@ -78,8 +82,27 @@ def matching_section(result: dict[str, Any], root: Path, machine: Machine) -> li
         f"- Questions per second (one process, loaded): {result['questions_per_second']:.0f}",
         f"- Time per question: {_ms(result.get('latency_ms'))}",
         f"- Evaluated on: {', '.join(result.get('eval_files', [])) or 'not stated'}",
-        "",
     ]
+    for name, part in result.get("files", {}).items():
+        lines.append(
+            f"  - {name}: in scope {_pct(part['in_scope_accuracy'])} of {part['in_scope_count']},"
+            f" out of scope rejected {_pct(part['out_of_scope_rejection'])}"
+            f" of {part['out_of_scope_count']}"
+        )
+    lines.append("")
+    if result.get("methods"):
+        lines += [
+            "Matching methods compared on the same questions (each at its best threshold):",
+            "",
+            "| method | threshold | in scope right | out of scope rejected |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| {m['method']} | {m['reject_below']:g} | {_pct(m['in_scope_accuracy'])} | "
+            f"{_pct(m['out_of_scope_rejection'])} |"
+            for m in result["methods"]
+        ]
+        lines.append("")
     labels, matrix = result["confusion"]["labels"], result["confusion"]["matrix"]
     pairs = sorted(
         ((count, labels[i], labels[j]) for i, row in enumerate(matrix)

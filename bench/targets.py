@@ -39,7 +39,9 @@ class Target:
             return f"{value * 100:.1f}%"
         if self.unit == "count":
             return f"{value:.0f}"
-        return f"{value:.2f} s" if self.unit == "s" else f"{value:.0f} {self.unit}"
+        if self.unit == "s":
+            return f"{value:.2f} s"
+        return f"{value:.1f} {self.unit}" if value < 10 else f"{value:.0f} {self.unit}"
 
     def show_limit(self) -> str:
         """The threshold, e.g. `>= 97.0%`."""
