@@ -22,6 +22,7 @@ from kiosk.turns import (
     Key,
     NothingHeard,
     PlayEarcon,
+    Record,
     SetRate,
     SetVolume,
     SpeechStarted,
@@ -31,6 +32,7 @@ from kiosk.turns import (
     Tick,
     Utterance,
 )  # fmt: skip
+from kiosk.usage import Outcome
 
 YES_WORDS = frozenset(
     ["yes", "yeah", "yep", "yup", "yea", "ya", "aye", "correct", "right", "sure", "ok", "okay",
@@ -90,26 +92,29 @@ class Conversation(TurnTaking):
             ):
                 return []
         self.question, self.intent = event.transcript, intent
-        if intent == "emergency":
-            return self._emergency(event.transcript)
         self._prompted = False
-        pending, self._pending = self._pending, None
-        if self.state == "confirming" and pending is not None:
+        if self.state == "confirming" and self._pending is not None:
             reply = yes_or_no(event.transcript)
             if reply == "yes":
-                self.intent = pending
-                return self._answer(pending, event.transcript)
+                pending, self._pending = self._pending, None
+                self.intent = pending[0]
+                return [Record(*pending, "confirmed"), *self._answer(pending[0], pending[2])]
             if reply == "no":
-                return self._say("confirm_no", "activated")
+                return [*self._decline(), *self._say("confirm_no", "activated")]
+        actions = self._decline()
+        outcome: Outcome = "unanswered" if intent is None else "answered"
+        record = Record(intent, score, event.transcript, outcome)
         if intent is None:
-            return self._say("no_information", "follow_up")
+            return [*actions, record, *self._say("no_information", "follow_up")]
+        if intent == "emergency":
+            return [*self._emergency(event.transcript), *actions, record]
         topic = self._topic(intent)
         if score < self._matcher.confirm_below and topic is not None:
-            self._pending = intent
+            self._pending = (intent, score, event.transcript)
             text = self._prompt("confirm").text.replace("{topic}", topic)
             confirm = Segment((Utterance("prompt", "confirm", text),), False)
-            return self._speak((confirm,), "confirm")
-        return self._answer(intent, event.transcript)
+            return [*actions, *self._speak((confirm,), "confirm")]
+        return [*actions, record, *self._answer(intent, event.transcript)]
 
     def _heard_while_speaking(self, event: Heard) -> list[Action]:
         """Only a few commands: anything else heard now may be the kiosk's own voice."""
@@ -164,15 +169,14 @@ class Conversation(TurnTaking):
         actions: list[Action] = [AlertStaff("emergency", transcript)]
         if self.state == "speaking":
             actions.append(StopSpeaking())
-        self._pending = None
-        return [*actions, *self._reply("emergency")]
+        return [*actions, *self._decline(), *self._reply("emergency")]
 
     # -- keys and staff ---------------------------------------------------------------------
 
     def _pressed(self, key: Key) -> list[Action]:
         if key == "talk":
             actions: list[Action] = [StopSpeaking()] if self.state == "speaking" else []
-            self._pending = None
+            actions += self._decline()
             self._prompted = False
             return [*actions, PlayEarcon("listening"), *self._listen("activated")]
         if key == "stop":

@@ -12,7 +12,16 @@ from kiosk import answer
 from kiosk.config import Config
 from kiosk.content import Content
 from kiosk.speech_plan import After, Segment, SpeechPlan
-from kiosk.turns import Action, Listen, Rest, SetVolume, SpeechFinished, SpeechProgress, Utterance
+from kiosk.turns import (
+    Action,
+    Listen,
+    Record,
+    Rest,
+    SetVolume,
+    SpeechFinished,
+    SpeechProgress,
+    Utterance,
+)  # fmt: skip
 
 State = Literal["resting", "listening", "confirming", "speaking"]
 MAX_VOLUME = 1.0
@@ -44,7 +53,8 @@ class TurnTaking:
         self._deadline: float | None = None
         self._window: After = "activated"
         self._prompted = False
-        self._pending: str | None = None
+        self._pending: tuple[str, float, str] | None = None
+        """A question awaiting yes/no: (intent, score, transcript)."""
 
     def _tick(self, now: float) -> list[Action]:
         self._now = now
@@ -108,18 +118,23 @@ class TurnTaking:
 
     def _expire(self) -> list[Action]:
         """Silence while listening: after activation a gentle prompt once; then rest."""
-        self._pending = None
+        declined = self._decline()
         if self._window == "follow_up" or self._prompted:
-            return self._say("resting", "rest")
+            return [*declined, *self._say("resting", "rest")]
         self._prompted = True
-        return self._say("still_there", "activated")
+        return [*declined, *self._say("still_there", "activated")]
+
+    def _decline(self) -> list[Action]:
+        """A confirmation question that got no yes is settled as declined."""
+        pending, self._pending = self._pending, None
+        return [] if pending is None else [Record(*pending, "declined")]
 
     def _rest(self) -> list[Action]:
         """The conversation is over: the volume goes back to the default."""
         self.state, self._deadline = "resting", None
         self.plan.clear()
-        self._pending, self._prompted = None, False
-        actions: list[Action] = []
+        self._prompted = False
+        actions = self._decline()
         if self.volume != self.default_volume:
             self.volume = self.default_volume
             actions.append(SetVolume(self.volume))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from kiosk.matcher import Match
+from kiosk.usage import Outcome
 
 Key = Literal["talk", "stop", "repeat", "slower", "faster", "louder", "quieter", "overview"]
 KEYS: tuple[Key, ...] = (
@@ -175,4 +176,18 @@ class Rest:
     """The conversation is over; wait for activation."""
 
 
-Action = Say | StopSpeaking | PlayEarcon | AlertStaff | SetRate | SetVolume | Listen | Rest
+@dataclass(frozen=True)
+class Record:
+    """A question is settled: count it (`kiosk.usage`)."""
+
+    intent: str | None
+    """The intent it reached; None when out of scope."""
+    score: float
+    """The matcher's score."""
+    question: str
+    """What was heard."""
+    outcome: Outcome
+    """Answered, confirmed (yes), declined (no, or no reply) or unanswered."""
+
+
+Action = Record | Say | StopSpeaking | PlayEarcon | AlertStaff | SetRate | SetVolume | Listen | Rest

@@ -9,7 +9,7 @@ from kiosk.config import Config
 from kiosk.content import Content, IntentFile, Line, load_content
 from kiosk.conversation import Conversation
 from kiosk.matcher import Match
-from kiosk.turns import Action, ButtonPressed, Heard, Say, SpeechFinished, Tick
+from kiosk.turns import Action, ButtonPressed, Heard, Record, Say, SpeechFinished, Tick
 
 HERE = Path("test")
 ANSWERS = {"duration": ("procedure-length",), "procedure": ("procedure-what", "making-the-space")}
@@ -58,3 +58,13 @@ def keys(actions: list[Action]) -> list[str]:
 def finish(conversation: Conversation) -> list[Action]:
     """The speaker played the current Say to its end."""
     return conversation.handle(SpeechFinished(conversation.plan.serial))
+
+
+def effects(actions: list[Action]) -> list[Action]:
+    """The actions without the usage `Record`s."""
+    return [a for a in actions if not isinstance(a, Record)]
+
+
+def records(actions: list[Action]) -> list[tuple[str | None, str]]:
+    """(intent, outcome) of each usage `Record`."""
+    return [(a.intent, a.outcome) for a in actions if isinstance(a, Record)]

@@ -18,8 +18,19 @@ from kiosk.turns import (
     StaffCommand,
     Started,
     StopSpeaking,
+    Tick,
 )
-from tests.conversation_helpers import TOPICS, finish, heard, keys, listening, make, small_content
+from tests.conversation_helpers import (
+    TOPICS,
+    effects,
+    finish,
+    heard,
+    keys,
+    listening,
+    make,
+    records,
+    small_content,
+)
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +55,7 @@ def test_content_question_gets_its_passages_then_anything_else(content: Content)
 
 def test_say_carries_the_exact_approved_texts(content: Content) -> None:
     actions = listening(content).handle(heard("what is it", "procedure"))
-    say = actions[0]
+    say = effects(actions)[0]
     assert isinstance(say, Say)
     passage = content.document.passages["procedure-what"].text
     assert say.utterances[0].text == passage
@@ -148,7 +159,7 @@ def test_help(content: Content) -> None:
 
 
 def test_staff_alerts_staff_and_reassures(content: Content) -> None:
-    actions = listening(content).handle(heard("can i talk to a nurse", "staff"))
+    actions = effects(listening(content).handle(heard("can i talk to a nurse", "staff")))
     assert actions[0] == AlertStaff("staff", "can i talk to a nurse")
     assert keys(actions) == ["staff"]
 
@@ -167,3 +178,28 @@ def test_start_introduces_the_kiosk_then_rests(content: Content) -> None:
     conversation = make(content)
     assert keys(conversation.handle(Started())) == ["ready"]
     assert finish(conversation) == [Rest()]
+
+
+def test_usage_records_answers_and_unanswered_questions(content: Content) -> None:
+    conversation = listening(content)
+    assert records(conversation.handle(heard("how long", "duration"))) == [("duration", "answered")]
+    finish(conversation)
+    assert records(conversation.handle(heard("parking", None, 0.2))) == [(None, "unanswered")]
+
+
+@pytest.mark.parametrize(
+    ("reply", "outcome"), [("yes", "confirmed"), ("no", "declined"), ("what is it", "declined")]
+)
+def test_usage_records_how_a_confirmation_ended(content: Content, reply: str, outcome: str) -> None:
+    conversation = listening(content)
+    assert records(conversation.handle(heard("how long", "duration", score=0.6))) == []
+    finish(conversation)
+    settled = records(conversation.handle(heard(reply, "procedure" if " " in reply else None)))
+    assert settled[0] == ("duration", outcome)
+
+
+def test_usage_records_a_confirmation_nobody_answered_as_declined(content: Content) -> None:
+    conversation = listening(content)
+    conversation.handle(heard("how long", "duration", score=0.6))
+    finish(conversation)
+    assert records(conversation.handle(Tick(1000.0))) == [("duration", "declined")]

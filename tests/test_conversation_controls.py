@@ -20,7 +20,7 @@ from kiosk.turns import (
     StopSpeaking,
     Tick,
 )
-from tests.conversation_helpers import finish, heard, keys, listening, make, small_content
+from tests.conversation_helpers import effects, finish, heard, keys, listening, make, small_content
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +92,7 @@ def test_slower_while_speaking_says_the_rest_again_at_the_new_rate(content: Cont
 
 def test_louder_changes_volume_says_so_and_returns_to_default_at_rest(content: Content) -> None:
     conversation = listening(content)
-    actions = conversation.handle(heard("louder", "louder"))
+    actions = effects(conversation.handle(heard("louder", "louder")))
     assert actions[0] == SetVolume(0.85)
     assert keys(actions) == ["louder"]
     finish(conversation)
