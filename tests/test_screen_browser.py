@@ -138,3 +138,21 @@ def test_staff_panel_with_a_wrong_token_does_nothing(
     playwright_api.expect(page.locator("#message")).to_contain_text("not accepted")
     assert page.is_visible("#login") and not page.is_visible("#controls")
     assert kiosk.calls == []
+
+
+def test_screen_forgets_the_question_after_a_minute_at_rest(
+    handle: ServerHandle, kiosk: FakeKiosk, browser: Any
+) -> None:
+    page = browser.new_page()
+    page.clock.install()
+    page.goto(handle.url + "/")
+    expect = playwright_api.expect
+    kiosk.set(state="speaking", question="is it safe", answer="Your doctor will explain.")
+    expect(page.locator("#question")).to_have_text("is it safe")
+    kiosk.set(state="idle")
+    expect(page.locator("#state")).to_have_text("Ready")
+    page.clock.run_for(30_000)
+    expect(page.locator("#question")).to_have_text("is it safe")
+    page.clock.run_for(31_000)
+    expect(page.locator("#question")).to_have_text("")
+    expect(page.locator("#answer")).to_have_text("")

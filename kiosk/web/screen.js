@@ -8,11 +8,13 @@ const WORDS = {
   thinking: "Thinking", speaking: "Speaking", stopped: "Stopped",
 };
 const MIN_PX = 48;
+const CLEAR_AFTER_S = 60;  // resting this long: the last question leaves the screen (privacy)
 const byId = (id) => document.getElementById(id);
 let shown = { answer: null, state: null, rate: 160 };
 let pages = [];
 let page = 0;
 let timer = null;
+let clearing = null;
 
 const fits = (node) => node.scrollHeight <= node.clientHeight + 1;
 const wordCount = (text) => text.split(/\s+/).filter(Boolean).length;
@@ -76,6 +78,15 @@ function update(status) {
   const restart = answer !== shown.answer || spokenAgain;
   shown = { answer, state, rate: status.rate_wpm > 0 ? status.rate_wpm : 160 };
   if (restart) showAnswer(answer);
+  clearTimeout(clearing);
+  if (state === "idle") clearing = setTimeout(clearScreen, CLEAR_AFTER_S * 1000);
+}
+
+function clearScreen() {
+  clearTimeout(timer);
+  byId("question").textContent = "";
+  byId("answer").textContent = "";
+  byId("part").textContent = "";
 }
 
 function connect() {
