@@ -1,8 +1,8 @@
 """Common English words that may be kept in stored questions (with the intent vocabulary).
 
 Anything else in an unanswered question is replaced by "…" before it is stored, so names
-never reach the usage database. Words that are also common first names or surnames (bill,
-mark, will-as-a-name aside) are left out on purpose; number words are never kept.
+never reach the usage database. Words that are also common names (bill, mark, rose, grace...)
+are left out on purpose, and number words are never kept.
 """
 
 _WORDS = """
