@@ -7,6 +7,7 @@ these, so either side can be tested without the other.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 import time
@@ -80,10 +81,8 @@ class EventBus:
         event = {"type": event_type, **payload}
         with self._lock:
             for subscriber in self._subscribers:
-                try:
-                    subscriber.put_nowait(event)
-                except queue.Full:
-                    pass  # a stalled listener misses events; it never blocks the kiosk
+                with contextlib.suppress(queue.Full):  # a stalled listener misses events;
+                    subscriber.put_nowait(event)  # it never blocks the kiosk
 
     def subscribe(self) -> queue.Queue[dict[str, Any]]:
         subscriber: queue.Queue[dict[str, Any]] = queue.Queue(maxsize=self._backlog)
