@@ -21,6 +21,8 @@ MIN_FREE_MB = 500
 """Less free disk than this (where the kiosk writes) is a problem."""
 OPEN_SECONDS = 0.2
 """How long each audio device is opened."""
+MIN_TOKEN_CHARS = 12
+"""A shorter staff token is reported as guessable (install.sh makes 24 random characters)."""
 
 
 @dataclass(frozen=True)
@@ -155,10 +157,14 @@ def check_speech_cache(config: Config) -> Result:
 
 
 def check_token(config: Config) -> Result:
-    if config.staff_token:
-        return Result("staff token", True, "set (the staff panel and `kiosk overview` work)")
+    token = config.staff_token
     fix = f"set {TOKEN_ENV} (in /etc/kiosk/kiosk.env) or server.token in kiosk.yaml"
-    return Result("staff token", False, "not set: staff control is refused", fix)
+    if not token:
+        return Result("staff token", False, "not set: staff control is refused", fix)
+    if len(token) < MIN_TOKEN_CHARS:
+        detail = f"shorter than {MIN_TOKEN_CHARS} characters: easy to guess"
+        return Result("staff token", False, detail, fix + " to a long random one")
+    return Result("staff token", True, "set (the staff panel and `kiosk overview` work)")
 
 
 def check_port(config: Config) -> Result:

@@ -71,9 +71,12 @@ def test_token(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(TOKEN_ENV, raising=False)
     result = doctor.check_token(Config())
     assert not result.ok and TOKEN_ENV in result.fix
-    monkeypatch.setenv(TOKEN_ENV, "secret-value")
+    monkeypatch.setenv(TOKEN_ENV, "1234")
     result = doctor.check_token(Config())
-    assert result.ok and "secret-value" not in result.detail
+    assert not result.ok and "guess" in result.detail and "1234" not in result.detail
+    monkeypatch.setenv(TOKEN_ENV, "a-long-secret-value")
+    result = doctor.check_token(Config())
+    assert result.ok and "a-long-secret-value" not in result.detail
 
 
 def test_port_taken_by_another_program_is_a_problem() -> None:
