@@ -13,7 +13,7 @@ from typing import Any
 
 from bench import plots
 from bench.machine import Machine
-from bench.targets import ANSWER_LATENCY_MS, RSS_MB, TARGETS, Results
+from bench.targets import ANSWER_LATENCY_MS, RSS_MB, Results, spoken_accuracy, targets_table
 
 PLOTS = Path("bench") / "plots"
 TITLES = {
@@ -50,27 +50,6 @@ def _figure(
     path = draw(root / PLOTS / name, _footer(machine))
     caption = f"{caption} {_footer(machine)} Packages: {machine.versions()}."
     return [f"![{name}]({path.relative_to(root).as_posix()})", "", f"*{caption}*", ""]
-
-
-def targets_table(results: Results, failures: dict[str, str]) -> list[str]:
-    """Each target from the issues against the measured value, passed or not."""
-    lines = ["| issue | target | required | measured | result |", "|---|---|---|---|---|"]
-    for target in TARGETS:
-        result = results.get(target.part)
-        value = target.read(result) if result is not None else None
-        if value is None:
-            reason = failures.get(target.part, f"{target.part} result has no such figure")
-            lines.append(
-                f"| #{target.issue} | {target.what} | {target.show_limit()} | "
-                f"not measured: {reason} | - |"
-            )
-            continue
-        verdict = "pass" if target.passed(value) else "**FAIL**"
-        lines.append(
-            f"| #{target.issue} | {target.what} | {target.show_limit()} | "
-            f"{target.show(value)} | {verdict} |"
-        )
-    return lines
 
 
 def matching_section(result: dict[str, Any], root: Path, machine: Machine) -> list[str]:
@@ -139,6 +118,18 @@ def recognition_section(result: dict[str, Any], root: Path, machine: Machine) ->
         lines.append(
             f"- Spoken out-of-scope questions rejected: {_pct(result['out_of_scope_rejection'])}"
             f" of {result.get('out_of_scope_count', '?')}"
+        )
+    plain = result.get("without_prompt")
+    if plain:
+        levels = sorted({row["snr_db"] for row in plain["rows"]}, key=lambda x: (x is None, x))
+        shares = [
+            f"{'quiet' if level is None else f'{level:g} dB'} {_pct(value)}"
+            for level in levels
+            if (value := spoken_accuracy(level)(plain)) is not None
+        ]
+        lines.append(
+            f"- Without the domain prompt (unbiased Whisper), right intent: {', '.join(shares)}; "
+            f"out of scope rejected {_pct(plain['out_of_scope_rejection'])}"
         )
     lines.append(f"- Recognition time per question: {_ms(result.get('recognition_ms'))}")
     if "peak_rss_mb" in result:

@@ -110,3 +110,24 @@ TARGETS: tuple[Target, ...] = (
     Target(5, "soak: crashes (exceptions out of the pipeline)", "soak", 0, "at_most", "count",
            path("errors")),
 )  # fmt: skip
+
+
+def targets_table(results: Results, failures: dict[str, str]) -> list[str]:
+    """Each target from the issues against the measured value, passed or not."""
+    lines = ["| issue | target | required | measured | result |", "|---|---|---|---|---|"]
+    for target in TARGETS:
+        result = results.get(target.part)
+        value = target.read(result) if result is not None else None
+        if value is None:
+            reason = failures.get(target.part, f"{target.part} result has no such figure")
+            lines.append(
+                f"| #{target.issue} | {target.what} | {target.show_limit()} | "
+                f"not measured: {reason} | - |"
+            )
+            continue
+        verdict = "pass" if target.passed(value) else "**FAIL**"
+        lines.append(
+            f"| #{target.issue} | {target.what} | {target.show_limit()} | "
+            f"{target.show(value)} | {verdict} |"
+        )
+    return lines
