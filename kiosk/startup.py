@@ -1,0 +1,150 @@
+"""Everything `kiosk run` loads and starts: content, models, voice, devices, inputs, server.
+
+A missing model or broken content stops the start with one line (`KioskError`). A missing
+microphone or speaker does not: the kiosk says so and takes typed questions, or writes its
+answers to WAV files.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from kiosk.alerts import StaffAlerts
+from kiosk.audio import Microphone, Speaker
+from kiosk.config import Config
+from kiosk.content import Content, load_content
+from kiosk.conversation import Conversation
+from kiosk.errors import AudioError, ConfigError
+from kiosk.events import EventBus, KioskStatus
+from kiosk.keys import KeyReader
+from kiosk.listener import Listener
+from kiosk.matcher import Matcher
+from kiosk.playback_files import AnswerFiles
+from kiosk.recognizers import load_recognizer
+from kiosk.runtime import Runtime
+from kiosk.speech_render import MemoryRenderer
+from kiosk.turns import ButtonPressed
+from kiosk.typed import TypedQuestions
+from kiosk.usage import UsageLog, content_vocabulary
+from kiosk.voices import load_voice
+
+log = logging.getLogger(__name__)
+
+
+class Closeable(Protocol):
+    def close(self) -> None: ...
+
+
+@dataclass
+class Kiosk:
+    """A running kiosk: the runtime and what feeds it."""
+
+    runtime: Runtime
+    """The conversation loop; implements `KioskControl`."""
+    ready_s: float
+    """Seconds from the start of loading to ready to listen."""
+    typed: TypedQuestions | None = None
+    """Typed questions, when there is no microphone (or `--typed`)."""
+    parts: list[Closeable] = field(default_factory=list)
+    """Listener, keys, server: closed in reverse order."""
+
+    def close(self) -> None:
+        for part in reversed(self.parts):
+            part.close()
+        self.runtime.close()
+
+
+def start_kiosk(config: Config, typed: bool, answers_dir: Path, server: bool) -> Kiosk:
+    """Load everything and start listening; raises KioskError if the kiosk cannot work."""
+    started = time.monotonic()
+    content = load_content(config.content)
+    recognizer = load_recognizer(config, content)
+    matcher = Matcher.from_content(content, config.matcher)
+    voice = load_voice(config.voice)
+    microphone = None if typed else _microphone(config)
+    output = _speaker(config, answers_dir)
+    alerts = StaffAlerts(config.alerts.command, EventBus())
+    usage = UsageLog(config.usage, vocabulary=content_vocabulary(content))
+    renderer = MemoryRenderer(voice)
+    status = KioskStatus("starting", engine=recognizer.name, voice=voice.name,
+                         rate_wpm=config.voice.rate_wpm, volume=config.voice.volume)  # fmt: skip
+    runtime = Runtime(Conversation(content, config), renderer, output, alerts, usage,
+                      _earcons(renderer.sample_rate), status)  # fmt: skip
+    runtime.playback.rate_wpm = config.voice.rate_wpm
+    runtime.playback.set_volume(config.voice.volume)
+    kiosk = Kiosk(runtime, 0.0)
+    runtime.start()
+    if microphone is None:
+        kiosk.typed = TypedQuestions(matcher.match, runtime)
+        kiosk.typed.start()
+    else:
+        listener = Listener(config, microphone, recognizer, matcher.match, runtime)
+        listener.start()
+        kiosk.parts.append(listener)
+        keys = KeyReader(config.keys, lambda key: runtime.post(ButtonPressed(key)))
+        if keys.start():
+            kiosk.parts.append(keys)
+    renderer.prerender(_texts(content), config.voice.rate_wpm)
+    kiosk.parts.insert(0, renderer)
+    if server and config.server.enabled:
+        _start_server(config, runtime, kiosk)
+    kiosk.ready_s = time.monotonic() - started
+    log.info("ready in %.2f s", kiosk.ready_s)
+    return kiosk
+
+
+def _microphone(config: Config) -> Microphone | None:
+    try:
+        microphone = Microphone(config.audio.input_device)
+        microphone.start()
+    except AudioError as error:
+        log.warning("%s", error)
+        print(f"No microphone ({error}). Type your questions, one per line.", flush=True)
+        return None
+    return microphone
+
+
+def _speaker(config: Config, answers_dir: Path) -> Speaker | AnswerFiles:
+    try:
+        return Speaker(config.audio.output_device, volume=config.voice.volume)
+    except AudioError as error:
+        log.warning("%s", error)
+        print(f"No speaker ({error}). Answers are written to {answers_dir}/.", flush=True)
+        return AnswerFiles(answers_dir)
+
+
+def _earcons(sample_rate: int) -> dict[str, np.ndarray]:
+    """Short tones: `listening` (two rising notes) and the distinct `alert` (three high beeps)."""
+
+    def tone(hz: float, seconds: float) -> np.ndarray:
+        t = np.arange(round(seconds * sample_rate)) / sample_rate
+        fade = np.minimum(1.0, np.minimum(t, seconds - t) / 0.01)  # no clicks
+        return (0.4 * np.sin(2 * np.pi * hz * t) * fade).astype(np.float32)
+
+    gap = np.zeros(round(0.06 * sample_rate), dtype=np.float32)
+    listening = np.concatenate([tone(660, 0.09), gap, tone(880, 0.12)])
+    alert = np.concatenate([tone(1320, 0.15), gap, tone(1320, 0.15), gap, tone(1320, 0.15)])
+    return {"listening": listening, "alert": alert}
+
+
+def _texts(content: Content) -> list[str]:
+    """Every prompt and passage: what the kiosk may say."""
+    prompts = [line.text for key, line in content.prompts.items() if key != "confirm"]
+    return [*prompts, *(passage.text for passage in content.document.passages.values())]
+
+
+def _start_server(config: Config, runtime: Runtime, kiosk: Kiosk) -> None:
+    from kiosk.server import start_server
+
+    try:
+        handle = start_server(config, runtime, runtime.bus)
+    except ConfigError as error:  # the patients' kiosk runs on without the staff server
+        log.error("staff control server not started: %s", error)
+        return
+    kiosk.parts.append(handle)

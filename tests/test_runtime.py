@@ -1,0 +1,144 @@
+"""The live loop's parts, for real: wake phrase and echo checks, terminal keys (a pty), staff
+alerts (a shell command), and the runtime itself answering typed questions into WAV files."""
+
+from __future__ import annotations
+
+import os
+import pty
+import queue
+import threading
+from pathlib import Path
+
+import pytest
+
+from kiosk.alerts import StaffAlerts
+from kiosk.config import KeysConfig, ListeningConfig
+from kiosk.events import EventBus
+from kiosk.hearing import is_echo, split_wake, understand
+from kiosk.keys import KeyReader, key_map, split_keys
+from kiosk.matcher import Match
+from kiosk.turns import ButtonPressed, Heard, Key, NothingHeard
+
+OVERVIEW_START = "Here is an overview of the procedure. You can say stop at any time."
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Hello kiosk, how long does it take?", (True, "how long does it take")),
+     ("Hello, kiosks.", (True, "")), ("hello cosk", (True, "")),
+     ("Um, hello kiosk. What is the cement?", (True, "what is the cement")),
+     ("Hello kiosk", (True, "")), ("How long does it take?", (False, "How long does it take?")),
+     ("hello there how are you", (False, "hello there how are you"))],
+)  # fmt: skip
+def test_wake_phrase_is_found_fuzzily_near_the_start(text: str, expected: tuple[bool, str]) -> None:
+    assert split_wake(text, "hello kiosk") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "echo"),
+    [("you can say stop at any time", True), ("say stop at any time.", True), ("stop", False),
+     ("please stop", False), ("stop stop", False), ("I feel faint", False)],
+)  # fmt: skip
+def test_echo_of_the_kiosks_own_sentence_is_told_from_a_command(text: str, echo: bool) -> None:
+    assert is_echo(text, OVERVIEW_START) == echo
+
+
+def fixed(intent: str | None) -> Match:
+    return Match(intent, 0.9, None, 0.0)
+
+
+def test_while_the_kiosk_speaks_only_non_echo_commands_get_through() -> None:
+    listening = ListeningConfig()
+    said = OVERVIEW_START
+    assert understand("stop", lambda t: fixed("stop"), listening, said) == Heard(
+        "stop", fixed("stop")
+    )
+    assert (
+        understand("you can say stop at any time", lambda t: fixed("stop"), listening, said) is None
+    )
+    assert understand("how long does it take", lambda t: fixed("duration"), listening, said) is None
+    assert understand("", lambda t: fixed(None), listening, said) is None
+
+
+def test_nothing_recognised_while_silent_is_nothing_heard() -> None:
+    assert understand("  ", lambda t: fixed(None), ListeningConfig(), None) == NothingHeard()
+
+
+def test_wake_mode_turns_the_phrase_into_activation_or_an_addressed_question() -> None:
+    listening = ListeningConfig(mode="wake")
+    assert understand("Hello kiosk.", lambda t: fixed(None), listening, None) == ButtonPressed(
+        "talk"
+    )
+    heard = understand("hello kiosk how long is it", lambda t: fixed(t), listening, None)
+    assert heard == Heard("how long is it", fixed("how long is it"), addressed=True)
+    assert understand("how long is it", lambda t: fixed(t), listening, None) == Heard(
+        "how long is it", fixed("how long is it")
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "names"),
+    [(" ", ["space"]), ("s", ["s"]), ("\x1b[A\x1b[B", ["up", "down"]), ("\x1b[15~", ["f5"]),
+     ("+-\r", ["+", "-", "enter"]), ("\x1bOP", ["f1"]), ("\x1b[5~", ["pageup"]), ("R", ["r"])],
+)  # fmt: skip
+def test_terminal_bytes_become_key_names(data: str, names: list[str]) -> None:
+    assert split_keys(data) == names
+
+
+def test_default_keys_map_to_functions() -> None:
+    mapping = key_map(KeysConfig())
+    assert mapping["space"] == "talk" and mapping["s"] == "stop" and mapping["up"] == "louder"
+    assert key_map(KeysConfig(talk="enter"))["enter"] == "talk"
+
+
+def test_keys_are_read_from_a_real_terminal_and_it_is_restored() -> None:
+    master, slave = pty.openpty()
+    pressed: queue.Queue[Key] = queue.Queue()
+    with os.fdopen(slave, "r") as terminal:
+        import termios
+
+        before = termios.tcgetattr(slave)
+        reader = KeyReader(KeysConfig(), pressed.put, terminal)
+        assert reader.start()
+        assert termios.tcgetattr(slave) != before  # raw (cbreak) mode while reading
+        os.write(master, b" \x1b[Ax")
+        assert [pressed.get(timeout=10), pressed.get(timeout=10)] == ["talk", "louder"]
+        reader.close()
+        assert termios.tcgetattr(slave) == before
+    os.close(master)
+
+
+def test_keys_are_not_read_when_input_is_not_a_terminal(tmp_path: Path) -> None:
+    with (tmp_path / "input").open("w+") as not_a_terminal:
+        assert not KeyReader(KeysConfig(), print, not_a_terminal).start()
+
+
+def test_alert_runs_the_command_without_blocking_and_publishes(tmp_path: Path) -> None:
+    gate, out = tmp_path / "gate", tmp_path / "alert.txt"
+    os.mkfifo(gate)
+    command = f'cat "{gate}" > /dev/null; echo "$KIOSK_ALERT_KIND|$KIOSK_ALERT_TEXT" > "{out}"'
+    bus = EventBus()
+    events = bus.subscribe()
+    alerts = StaffAlerts(command, bus)
+    alert = alerts.raise_alert("emergency", "I feel faint")  # returns with the command blocked
+    assert not out.exists()
+    assert events.get(timeout=5) == {"type": "alert", "kind": "emergency",
+                                     "text": "I feel faint", "at": alert.at}  # fmt: skip
+    assert alerts.recent() == [alert]
+    gate.write_text("go\n")  # lets the command finish
+    for _ in range(300):
+        if out.exists() and out.read_text():
+            break
+        threading.Event().wait(0.1)
+    assert out.read_text() == "emergency|I feel faint\n"
+
+
+def test_a_failing_alert_command_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    alerts = StaffAlerts("exit 3", EventBus())
+    with caplog.at_level("ERROR"):
+        alerts.raise_alert("staff", "")
+        for _ in range(300):
+            if caplog.records:
+                break
+            threading.Event().wait(0.1)
+    assert "exit 3" in caplog.text
