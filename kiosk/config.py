@@ -40,7 +40,7 @@ class ContentConfig:
 class MatcherConfig:
     reject_below: float = 0.5
     """A question scoring below this gets the honest "ask staff" answer."""
-    confirm_below: float = 0.7
+    confirm_below: float = 0.8
     """A question scoring below this (but not rejected) gets a yes/no confirmation."""
     cache: Path | None = PROJECT_ROOT / ".cache" / "matcher"
     """Where the trained matcher is kept (keyed by the intent files); `None` = retrain."""

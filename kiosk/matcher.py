@@ -23,10 +23,11 @@ from kiosk.config import MatcherConfig
 from kiosk.content import OUT_OF_SCOPE, Content
 from kiosk.features import Vectorizer
 from kiosk.softmax import Softmax, Training, fit_temperature, train
+from kiosk.soundalike import Lexicon
 from kiosk.text import words
 
 FOLDS = 5
-CODE = ("text.py", "features.py", "softmax.py", "matcher.py")
+CODE = ("text.py", "soundalike.py", "features.py", "softmax.py", "matcher.py")
 log = logging.getLogger(__name__)
 
 
@@ -108,9 +109,11 @@ class Matcher:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             features = np.array(list(self.vectorizer.index))
+            lexicon = self.vectorizer.lexicon.words if self.vectorizer.lexicon else ()
             np.savez(
                 path, classes=np.array(self.classes), features=features,
-                idf=self.vectorizer.idf, weights=self.model.weights, bias=self.model.bias,
+                lexicon=np.array(lexicon, dtype=str), idf=self.vectorizer.idf,
+                weights=self.model.weights, bias=self.model.bias,
                 temperature=np.array(self.model.temperature),
             )  # fmt: skip
         except OSError as error:
@@ -149,9 +152,9 @@ def _load(path: Path, config: MatcherConfig) -> Matcher | None:
     try:
         with np.load(path) as saved:
             features = [str(f) for f in saved["features"]]
-            vectorizer = Vectorizer(
-                dict(zip(features, range(len(features)), strict=True)), saved["idf"]
-            )
+            index = {feature: column for column, feature in enumerate(features)}
+            lexicon = Lexicon(tuple(str(word) for word in saved["lexicon"]))
+            vectorizer = Vectorizer(index, saved["idf"], lexicon)
             model = Softmax(saved["weights"], saved["bias"], float(saved["temperature"]))
             return Matcher(tuple(str(c) for c in saved["classes"]), vectorizer, model, config)
     except (OSError, KeyError, ValueError):
