@@ -175,10 +175,13 @@ def compare(examples: Rows, rows: Rows, config: MatcherConfig) -> list[dict[str,
 
 
 def _best(matcher: Matcher, rows: Rows, probabilities: np.ndarray | None = None) -> dict[str, Any]:
+    """The method at the shipped `reject_below`, and at its own best threshold."""
     if probabilities is None:
         probabilities = matcher.probabilities([q for q, _ in rows])
     table = sweep(matcher, probabilities, rows)
-    return max(table, key=lambda r: r["in_scope_accuracy"] * r["out_of_scope_rejection"])
+    best = max(table, key=lambda r: r["in_scope_accuracy"] * r["out_of_scope_rejection"])
+    shipped = min(table, key=lambda r: abs(r["reject_below"] - matcher.config.reject_below))
+    return {**best, "at_shipped_threshold": shipped, "thresholds": table}
 
 
 def run(quick: bool = False) -> dict[str, Any]:
