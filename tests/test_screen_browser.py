@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from kiosk.config import PROJECT_ROOT, TOKEN_ENV
+from kiosk.config import PROJECT_ROOT, TOKEN_ENV, Config
+from kiosk.content import load_content
 from kiosk.events import Alert, EventBus
 from kiosk.server import ServerHandle, start_server
 from tests.fake_kiosk import TOKEN, FakeKiosk, make_config
@@ -156,3 +163,75 @@ def test_screen_forgets_the_question_after_a_minute_at_rest(
     page.clock.run_for(31_000)
     expect(page.locator("#question")).to_have_text("")
     expect(page.locator("#answer")).to_have_text("")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for_health(port: int, kiosk: subprocess.Popen[str], log: Path) -> None:
+    for _ in range(600):  # loading models and pre-rendering speech takes a while on 2 cores
+        assert kiosk.poll() is None, f"kiosk run exited: {log.read_text()[-2000:]}"
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        try:
+            connection.request("GET", "/api/health")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.5)
+        finally:
+            connection.close()
+    raise AssertionError("kiosk run never answered on its control port")
+
+
+@pytest.fixture
+def real_kiosk(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """`kiosk run --typed` (the real runtime and matcher) with answers written to files."""
+    port = free_port()
+    config = tmp_path / "kiosk.yaml"
+    config.write_text(f"server:\n  port: {port}\nusage:\n  database: usage.db\n")
+    command = [sys.executable, "-m", "kiosk", "--config", str(config), "run", "--typed"]
+    command += ["--answers-dir", str(tmp_path / "answers")]
+    env = {**os.environ, TOKEN_ENV: TOKEN}
+    log = tmp_path / "kiosk.log"
+    with log.open("w") as output:
+        kiosk = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=output, stderr=output, text=True, cwd=tmp_path,
+            env=env,
+        )  # fmt: skip
+    try:
+        wait_for_health(port, kiosk, log)
+        yield f"http://127.0.0.1:{port}", kiosk
+    finally:
+        kiosk.kill()
+        kiosk.wait(timeout=30)
+
+
+def test_real_kiosk_screen_shows_the_answer_and_the_staff_button_starts_the_overview(
+    real_kiosk: tuple[str, subprocess.Popen[str]], browser: Any
+) -> None:
+    url, kiosk = real_kiosk
+    content = load_content(Config().content)
+    expected = content.passage_texts(content.intent_passages("duration"))[0].split(".")[0]
+    page = browser.new_page()
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(url + "/")
+    expect = playwright_api.expect
+    expect(page.locator("#state")).not_to_have_text("Not connected")
+    assert kiosk.stdin is not None
+    kiosk.stdin.write("how long does the whole procedure take\n")
+    kiosk.stdin.flush()
+    expect(page.locator("#question")).to_have_text("how long does the whole procedure take")
+    expect(page.locator("#answer")).to_contain_text(expected, timeout=120_000)
+    check_large_print(page)
+    page.screenshot(path=str(ARTIFACTS / "screen-real-kiosk-1280x720.png"))
+    staff = browser.new_page()
+    log_in(staff, url, TOKEN)
+    staff.click("text=Play overview")
+    expect(staff.locator("#message")).to_have_text("Playing the overview.")
+    opening = content.prompts["overview_start"].text.split(".")[0]
+    expect(page.locator("#answer")).to_contain_text(opening, timeout=120_000)
+    check_large_print(page)
+    page.screenshot(path=str(ARTIFACTS / "screen-real-kiosk-overview-1280x720.png"))
