@@ -15,6 +15,7 @@ cd "$DIR"
 
 echo "1. Debian packages and the Python environment"
 make apt-run .venv/.installed
+"$DIR/.venv/bin/python" -m compileall -q "$DIR/kiosk"  # /opt/kiosk is read-only to the service
 
 echo "2. The unprivileged user 'kiosk' (audio group: it opens the sound card)"
 id kiosk >/dev/null 2>&1 ||
