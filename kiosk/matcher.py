@@ -13,9 +13,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
+import tempfile
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -105,17 +109,23 @@ class Matcher:
         return matcher
 
     def save(self, path: Path) -> None:
-        """Keep the trained model; an unwritable cache only costs training time."""
+        """Keep the trained model (written atomically, replacing older trainings); an
+        unwritable cache only costs training time."""
+        lexicon = self.vectorizer.lexicon.words if self.vectorizer.lexicon else ()
+        arrays: dict[str, Any] = {
+            "classes": np.array(self.classes), "features": np.array(list(self.vectorizer.index)),
+            "lexicon": np.array(lexicon, dtype=str), "idf": self.vectorizer.idf,
+            "weights": self.model.weights, "bias": self.model.bias,
+            "temperature": np.array(self.model.temperature),
+        }  # fmt: skip
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            features = np.array(list(self.vectorizer.index))
-            lexicon = self.vectorizer.lexicon.words if self.vectorizer.lexicon else ()
-            np.savez(
-                path, classes=np.array(self.classes), features=features,
-                lexicon=np.array(lexicon, dtype=str), idf=self.vectorizer.idf,
-                weights=self.model.weights, bias=self.model.bias,
-                temperature=np.array(self.model.temperature),
-            )  # fmt: skip
+            with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as out:
+                np.savez(out, **arrays)
+            os.replace(out.name, path)
+            for old in path.parent.glob("*.npz"):
+                if old != path:
+                    old.unlink(missing_ok=True)
         except OSError as error:
             log.debug("matcher cache not written: %s", error)
 
@@ -157,7 +167,7 @@ def _load(path: Path, config: MatcherConfig) -> Matcher | None:
             vectorizer = Vectorizer(index, saved["idf"], lexicon)
             model = Softmax(saved["weights"], saved["bias"], float(saved["temperature"]))
             return Matcher(tuple(str(c) for c in saved["classes"]), vectorizer, model, config)
-    except (OSError, KeyError, ValueError):
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
         return None
 
 
