@@ -8,6 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kiosk.readability import grade, syllables
+from kiosk.soundalike import Lexicon
 from kiosk.text import normalize
 
 
@@ -42,3 +44,23 @@ def test_normalize_is_plain_and_idempotent(text: str) -> None:
     once = normalize(text)
     assert re.fullmatch(r"[a-z0-9]*( [a-z0-9]+)*", once)
     assert normalize(once) == once
+
+
+def test_sound_alikes_are_repaired_against_known_words() -> None:
+    lexicon = Lexicon.learn([["what", "is", "the", "balloon", "for"], ["cement", "brace"]])
+    assert lexicon.repair(["what", "is", "the", "ball", "loon", "for"]) == [
+        "what", "is", "the", "balloon", "for",
+    ]  # fmt: skip
+    assert lexicon.repair(["the", "see", "meant"]) == ["the", "cement"]
+    assert lexicon.repair(["a", "back", "brass"]) == ["a", "back", "brace"]
+    assert lexicon.repair(["mri", "scan"]) == ["mri", "scan"]
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high"),
+    [("The cat sat on the mat.", -4.0, 2.0),
+     ("Osteoporotic vertebral fractures necessitate interventional stabilisation.", 14.0, 60.0)],
+)  # fmt: skip
+def test_reading_grade(text: str, low: float, high: float) -> None:
+    assert low < grade(text) < high
+    assert syllables("vertebra") == 3
