@@ -26,6 +26,8 @@ BLOCK_SECONDS = 0.02
 """Audio block length: `Speaker.stop()` takes effect at the next block boundary."""
 MIC_RATE = 16000
 """The rate the microphone delivers (what VAD and recognizers take)."""
+LATENCY_S = 0.1
+"""Device buffering: smaller cuts stop latency but underflows (gaps) when the CPU is busy."""
 DEVICE_TIMEOUT_S = 2.0
 """A running stream that moves no audio for this long has lost its device."""
 Kind = Literal["input", "output"]
@@ -90,7 +92,7 @@ def _open(kind: Any, device: Device, rate: int, callback: Any) -> tuple[Any, int
     for candidate in dict.fromkeys((rate, int(device.sample_rate))):
         try:
             stream = kind(samplerate=candidate, blocksize=round(candidate * BLOCK_SECONDS),
-                          device=device.index, channels=1, dtype="float32", latency="low",
+                          device=device.index, channels=1, dtype="float32", latency=LATENCY_S,
                           callback=callback)  # fmt: skip
             stream.start()
         except sd.PortAudioError as error:
@@ -122,6 +124,7 @@ class Speaker:
         self._stream: sd.OutputStream | None = None
         self._last_callback = 0.0
         self.rate = 0
+        self.underflows = 0
 
     def play(self, audio: np.ndarray, sample_rate: int) -> None:
         """Start playing `audio` (replacing anything still playing)."""
@@ -140,10 +143,15 @@ class Speaker:
             self._done.clear()
 
     def stop(self) -> None:
-        """Silence at once: the next block the device asks for is silent."""
+        """Silence at once: drop what the device has buffered; the next block is silent."""
         with self._lock:
+            was_playing = not self._done.is_set()
             self._buffer, self._position = np.zeros(0, dtype=np.float32), 0
             self._done.set()
+        stream = self._stream
+        if was_playing and stream is not None and stream.active:
+            stream.abort()  # discards the ~LATENCY_S of audio queued in the device
+            stream.start()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the sound has played (or was stopped); False on timeout.
@@ -171,6 +179,8 @@ class Speaker:
             self._stream = None
 
     def _callback(self, out: np.ndarray, frames: int, when: Any, status: sd.CallbackFlags) -> None:
+        if status.output_underflow:
+            self.underflows += 1
         with self._lock:
             self._last_callback = time.monotonic()
             start = self._position

@@ -5,6 +5,7 @@
     server.activate()                   # point this process (and sounddevice) at it
     server.play_into_mic("q.wav")       # what the microphone `kiosk_mic` then hears
     audio = server.record_speaker(3.0)  # what was played to `kiosk_speaker` (float32, 44.1 kHz)
+    recording = server.start_recording_speaker(); ...; audio = recording.stop()
     server.stop()
 
 Endpoints (PulseAudio names; ALSA PCMs of the same name so sounddevice lists them by name):
@@ -43,6 +44,24 @@ set-default-source {MIC}
 """
 ALSA_PCM = 'pcm.{name} {{ type pulse device "{device}" hint {{ show on description "{name}" }} }}\n'
 ALSA_ENDPOINTS = {SPEAKER: SPEAKER, MIC: MIC, f"{SPEAKER}_monitor": f"{SPEAKER}.monitor"}
+
+
+@dataclass
+class Recording:
+    """A capture of the speaker in progress."""
+
+    process: subprocess.Popen[bytes]
+    """The `parec` process writing to `path`."""
+    path: Path
+    """Raw float32 samples so far."""
+
+    def stop(self) -> np.ndarray:
+        """End the capture; the samples (float32 mono at RATE)."""
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        data = self.path.read_bytes()
+        self.path.unlink()
+        return np.frombuffer(data[: len(data) // 4 * 4], dtype="<f4").copy()
 
 
 @dataclass
@@ -113,26 +132,22 @@ class PulseServer:
         subprocess.run(["paplay", f"--device={MIC_FEED}", str(wav_path)], env=self.env,
                        check=True, timeout=120)  # fmt: skip
 
-    def start_recording_speaker(self) -> subprocess.Popen[bytes]:
-        """Start capturing the speaker's monitor (float32 mono, RATE); stop with `finish`."""
-        return subprocess.Popen(
-            ["parec", f"--device={SPEAKER}.monitor", "--format=float32le", f"--rate={RATE}",
-             "--channels=1", "--latency-msec=10", "--raw"],
-            env=self.env, stdout=subprocess.PIPE,
-        )  # fmt: skip
-
-    @staticmethod
-    def finish(recorder: subprocess.Popen[bytes]) -> np.ndarray:
-        """Stop a capture started by `start_recording_speaker` and return its samples."""
-        recorder.terminate()
-        data, _ = recorder.communicate(timeout=10)
-        return np.frombuffer(data[: len(data) // 4 * 4], dtype="<f4").copy()
+    def start_recording_speaker(self) -> Recording:
+        """Start capturing the speaker's monitor (float32 mono at RATE); `.stop()` returns it."""
+        fd, name = tempfile.mkstemp(suffix=".f32", dir=self.root)
+        with os.fdopen(fd, "wb") as output:  # a file, not a pipe: a full pipe stalls parec
+            process = subprocess.Popen(
+                ["parec", f"--device={SPEAKER}.monitor", "--format=float32le", f"--rate={RATE}",
+                 "--channels=1", "--latency-msec=10", "--raw"],
+                env=self.env, stdout=output,
+            )  # fmt: skip
+        return Recording(process, Path(name))
 
     def record_speaker(self, seconds: float) -> np.ndarray:
         """Capture `seconds` of whatever is played to the speaker (float32 mono at RATE)."""
-        recorder = self.start_recording_speaker()
+        recording = self.start_recording_speaker()
         time.sleep(seconds)
-        return self.finish(recorder)
+        return recording.stop()
 
     def stop(self) -> None:
         """Stop the server and remove its directory."""

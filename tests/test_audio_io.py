@@ -29,6 +29,16 @@ def align(captured: np.ndarray, source: np.ndarray) -> tuple[int, float]:
     return lag, float(np.dot(part, ref) / (np.linalg.norm(part) * np.linalg.norm(ref) + 1e-12))
 
 
+def played_like(captured: np.ndarray, source: np.ndarray) -> float:
+    """Median correlation of 0.5 s windows of `source` with `captured`, each aligned on its own
+    (a busy CPU can make the device skip a block, shifting what follows)."""
+    window = RATE // 2
+    scores = [align(captured, source[i : i + window])[1]
+              for i in range(0, len(source) - window, window)
+              if np.max(np.abs(source[i : i + window])) > 0.05]  # fmt: skip
+    return float(np.median(scores))
+
+
 def speech(voice: Voice) -> tuple[np.ndarray, np.ndarray]:
     """The test sentence at the voice's rate and at the capture rate (Piper is not repeatable)."""
     audio = voice.synthesize(TEXT, 160)
@@ -51,10 +61,9 @@ def test_speaker_output_is_captured(pulse: PulseServer, piper_voice: Voice) -> N
     speaker.play(audio, piper_voice.sample_rate)
     assert speaker.wait(30)
     time.sleep(0.3)
-    captured = pulse.finish(recorder)
+    captured = recorder.stop()
     speaker.close()
-    _, correlation = align(captured, source)
-    assert correlation > 0.9
+    assert played_like(captured, source) > 0.9
     peak = np.max(np.abs(captured))
     assert peak == pytest.approx(0.5 * np.max(np.abs(source)), rel=0.15)  # volume is gain
     assert speaker.first_sample_at is not None
@@ -65,13 +74,14 @@ def test_stop_silences_the_speaker(pulse: PulseServer, piper_voice: Voice) -> No
     speaker = Speaker(SPEAKER)
     recorder = pulse.start_recording_speaker()
     time.sleep(0.3)
+    played_at = time.monotonic()
     speaker.play(audio, piper_voice.sample_rate)
     time.sleep(1.5)
     stopped_at = time.monotonic()
     speaker.stop()
     assert speaker.wait(0)
     time.sleep(0.7)
-    captured = pulse.finish(recorder)
+    captured = recorder.stop()
     speaker.close()
     lag, _ = align(captured, source[:RATE])  # the first second was surely played
     _, correlation = align(captured[lag : lag + RATE], source[:RATE])
@@ -82,7 +92,9 @@ def test_stop_silences_the_speaker(pulse: PulseServer, piper_voice: Voice) -> No
     assert len(tail) > 0.5 * RATE and np.max(np.abs(tail)) <= 0.01
     assert speaker.first_sample_at is not None
     latency = (loud[-1] - lag) / RATE - (stopped_at - speaker.first_sample_at)
-    print(f"stop latency: {latency * 1000:.0f} ms (stop() to silence at the monitor)")
+    heard = (loud[-1] - lag) / RATE - (stopped_at - played_at)
+    print(f"stop latency: {latency * 1000:.0f} ms after the first sample's DAC time; "
+          f"sound heard minus play()-to-stop() time: {heard * 1000:.0f} ms")  # fmt: skip
 
 
 def test_microphone_hears_the_fake_mic(pulse: PulseServer, espeak_voice: Voice,
