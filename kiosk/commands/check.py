@@ -6,7 +6,7 @@ import argparse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.set_defaults()
+    """No options: the content paths come from the configuration (`--config`)."""
 
 
 def run(args: argparse.Namespace) -> int:
