@@ -29,6 +29,7 @@ from kiosk.errors import ConfigError
 from kiosk.events import EventBus, KioskControl
 from kiosk.server_access import (
     BadRequest,
+    RefusalLog,
     bearer_token,
     host_header_is_loopback,
     is_loopback,
@@ -68,6 +69,7 @@ class _Server(ThreadingHTTPServer):
     loopback: bool
     closing: threading.Event
     streams: threading.BoundedSemaphore
+    refusals: RefusalLog
 
 
 class _Server6(_Server):
@@ -105,6 +107,7 @@ def start_server(config: Config, control: KioskControl, bus: EventBus) -> Server
     server.control, server.bus, server.token, server.loopback = control, bus, token, loopback
     server.closing = threading.Event()
     server.streams = threading.BoundedSemaphore(MAX_STREAMS)
+    server.refusals = RefusalLog()
     thread = threading.Thread(target=server.serve_forever, args=(0.1,), daemon=True)
     thread.start()
     shown = f"[{host}]" if ":" in host else host
@@ -188,13 +191,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _check(self, given: str) -> bool:
         if token_matches(given, self.server.token):
             return True
-        log.warning(
-            "refused %s %s from %s: %s staff token",
-            self.command,
-            self._path(),
-            self.client_address[0],
-            "wrong" if given else "missing",
-        )
+        peer = self.client_address[0]
+        level = logging.WARNING if self.server.refusals.should_log(peer) else logging.DEBUG
+        why = "wrong" if given else "missing"
+        log.log(level, "refused %s %s from %s: %s token", self.command, self._path(), peer, why)
         self._reply(401, {"error": "wrong or missing staff token"})
         return False
 

@@ -5,12 +5,38 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import json
+import threading
+import time
 from email.message import Message
 from io import BufferedIOBase
 from typing import Any
 
 MAX_BODY = 1024
 """Largest request body accepted (bytes); control bodies are tiny JSON objects."""
+
+
+REFUSAL_LOG_S = 60.0
+"""Refused calls from one address are logged as a warning at most once this often."""
+
+
+class RefusalLog:
+    """Decides which refused calls to log, so a client stuck with a wrong token cannot flood it."""
+
+    def __init__(self, every_s: float = REFUSAL_LOG_S) -> None:
+        self._every_s = every_s
+        self._last: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def should_log(self, address: str, now: float | None = None) -> bool:
+        """True for the first refusal from `address` in each period."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            if now - self._last.get(address, -self._every_s) < self._every_s:
+                return False
+            if len(self._last) > 1000:  # many addresses: forget the old ones
+                self._last.clear()
+            self._last[address] = now
+            return True
 
 
 class BadRequest(Exception):

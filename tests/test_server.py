@@ -14,6 +14,7 @@ from kiosk.config import TOKEN_ENV
 from kiosk.errors import ConfigError
 from kiosk.events import Alert, EventBus
 from kiosk.server import ServerHandle, start_server
+from kiosk.server_access import RefusalLog
 from tests.fake_kiosk import TOKEN, FakeKiosk, make_config, request, staff
 
 
@@ -188,3 +189,21 @@ def test_a_foreign_host_header_is_refused(handle: ServerHandle, kiosk: FakeKiosk
     assert request(handle, "GET", "/", None, {"Host": "evil.example"})[0] == 403
     assert request(handle, "GET", "/", None, {"Host": "localhost:8765"})[0] == 200
     assert kiosk.calls == []
+
+
+def test_repeated_refusals_from_one_address_are_logged_once(
+    handle: ServerHandle, kiosk: FakeKiosk, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="kiosk.server"):
+        for _ in range(20):
+            assert staff(handle, "/api/stop", token="stale-token") == 401
+    assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 1
+    assert kiosk.calls == []
+
+
+def test_refusal_log_allows_one_warning_per_address_per_period() -> None:
+    refusals = RefusalLog(every_s=60)
+    assert refusals.should_log("10.0.0.1", now=0.0)
+    assert not refusals.should_log("10.0.0.1", now=30.0)
+    assert refusals.should_log("10.0.0.2", now=30.0)
+    assert refusals.should_log("10.0.0.1", now=61.0)
