@@ -36,6 +36,7 @@ def run_part(part: str, quick: bool, out: Path) -> None:
     module = importlib.import_module(f"bench.{part}")
     takes_quick = "quick" in inspect.signature(module.run).parameters
     result = module.run(quick=quick) if takes_quick else module.run()
+    result["load_avg"] = os.getloadavg()  # other work on the shared CPU while it ran
     out.write_text(json.dumps(result), encoding="utf-8")
 
 

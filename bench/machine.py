@@ -43,12 +43,14 @@ class Machine:
     """Installed version of each package in `PACKAGES` (missing ones left out)."""
     date: str
     """When the benchmark ran (UTC, minutes)."""
+    load: tuple[float, float, float]
+    """1, 5 and 15 minute load averages when described (other work sharing the CPU)."""
 
     def summary(self) -> str:
         """One line for figure captions."""
         return (
             f"{self.cpu}, {self.cores} cores, {self.ram_gb:.0f} GB RAM, {self.os}, "
-            f"Python {self.python}, {self.date}"
+            f"Python {self.python}, {self.date}, load average {self.load[1]:.1f}"
         )
 
     def versions(self) -> str:
@@ -103,4 +105,5 @@ def describe() -> Machine:
         python=platform.python_version(),
         packages=_versions(),
         date=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        load=os.getloadavg(),
     )

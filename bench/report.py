@@ -218,6 +218,9 @@ def write(
         f"- System: {machine.os}, Python {machine.python}",
         f"- Packages: {machine.versions()}",
         f"- Date: {machine.date}",
+        f"- Load average (1, 5, 15 min) when the report was written: "
+        f"{', '.join(f'{x:.1f}' for x in machine.load)} on {machine.cores} cores (the machine"
+        " is shared; timings under load are slower than on a dedicated kiosk PC)",
         "",
         "## Targets",
         "",
@@ -228,6 +231,9 @@ def write(
         lines += [f"## {title}", ""]
         if part in results:
             lines += SECTIONS[part](results[part], root, machine)
+            if "load_avg" in results[part]:
+                load = ", ".join(f"{x:.1f}" for x in results[part]["load_avg"])
+                lines += [f"Load average (1, 5, 15 min) as this part ended: {load}.", ""]
         else:
             lines += [f"Not measured: {failures.get(part, 'not run (--only)')}", ""]
     path = root / "BENCHMARKS.md"
