@@ -25,7 +25,7 @@ from kiosk.endpoint import Endpointer
 from kiosk.errors import AudioError
 from kiosk.hearing import understand
 from kiosk.matcher import Match
-from kiosk.recognizers import Recognizer
+from kiosk.recognizers import Recognizer, Transcript
 from kiosk.runtime import Runtime
 from kiosk.turns import Event, Heard, SpeechStarted
 
@@ -71,6 +71,10 @@ class Listener:
         self._runtime = runtime
         self._utterances: queue.Queue[Utterance | None] = queue.Queue()
         self._answered: set[int] = set()
+        self._last: tuple[tuple[int, int], Transcript] | None = None
+        self.idle = threading.Event()
+        """Set while nothing is being heard or recognised (background work may use the CPU)."""
+        self.idle.set()
         self._closing = threading.Event()
         self._threads = [
             threading.Thread(target=self._capture, name="capture", daemon=True),
@@ -102,6 +106,7 @@ class Listener:
             for cut in endpointer.feed(block):
                 if cut.kind == "start":
                     number += 1
+                    self.idle.clear()
                     self._runtime.post(SpeechStarted())
                     continue
                 end = now - cut.silence_s
@@ -133,6 +138,8 @@ class Listener:
                 self._understand(utterance)
             except Exception:  # a recognizer fault loses one utterance, never the kiosk
                 log.exception("could not recognise an utterance")
+            if utterance.final and self._utterances.empty():
+                self.idle.set()
 
     def _superseded(self, utterance: Utterance) -> bool:
         """A pause whose utterance has already moved on (more audio is queued)."""
@@ -144,10 +151,14 @@ class Listener:
 
     def _understand(self, utterance: Utterance) -> None:
         said = self._runtime.playback.spoken.during(utterance.start, utterance.end, ECHO_MARGIN_S)
-        transcript = self._recognizer.transcribe(utterance.audio)
-        log.debug("recognised %r in %.0f ms%s%s", transcript.text, transcript.seconds * 1000,
-                  "" if utterance.final else " (at a pause)",
-                  "" if said is None else " (while the kiosk spoke)")  # fmt: skip
+        key = (utterance.number, len(utterance.audio))
+        if self._last is None or self._last[0] != key:  # no more speech since the pause: reuse
+            transcript = self._recognizer.transcribe(utterance.audio)
+            self._last = (key, transcript)
+            log.debug("recognised %r in %.0f ms%s%s", transcript.text, transcript.seconds * 1000,
+                      "" if utterance.final else " (at a pause)",
+                      "" if said is None else " (while the kiosk spoke)")  # fmt: skip
+        transcript = self._last[1]
         event = understand(transcript.text, self._match, self._config.listening, said)
         if event is None or not (utterance.final or self._clear(event)):
             return

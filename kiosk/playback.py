@@ -119,6 +119,9 @@ class Playback:
             return
         for index, utterance in enumerate(say.utterances):
             audio = self.renderer.audio(utterance.text, self.rate_wpm)
+            if index + 1 < len(say.utterances):  # render the next one while this one plays
+                ahead = (say.utterances[index + 1].text, self.rate_wpm)
+                threading.Thread(target=self.renderer.audio, args=ahead, daemon=True).start()
             self._post(SpeechProgress(say.serial, index))
             self.spoken.started(utterance.text)
             played = self._play(self._output, job.generation, audio)

@@ -186,6 +186,7 @@ class Runtime:
             elif isinstance(action, PlayEarcon):
                 earcon = self._earcons.get(action.name)
             elif isinstance(action, Say):
+                log.info("saying %s", ", ".join(u.key for u in action.utterances))
                 if heard_end is not None:
                     with self._lock:
                         self._expected = {action.serial: heard_end}

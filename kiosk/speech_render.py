@@ -7,6 +7,7 @@ rate), so an answer starts without waiting for synthesis.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Iterable
 from typing import Protocol
@@ -16,6 +17,9 @@ import numpy as np
 from kiosk.voices import Voice
 
 log = logging.getLogger(__name__)
+
+NICE = 10
+"""Scheduling niceness of the pre-rendering thread (Linux: per thread)."""
 
 
 class Renderer(Protocol):
@@ -36,6 +40,7 @@ class MemoryRenderer:
         self.voice = voice
         self.sample_rate = voice.sample_rate
         self._lock = threading.Lock()
+        self._rendering = threading.Lock()
         self._audio: dict[tuple[str, int], np.ndarray] = {}
         self._closing = threading.Event()
         self._workers: list[threading.Thread] = []
@@ -44,18 +49,30 @@ class MemoryRenderer:
         key = (text, rate_wpm)
         with self._lock:
             found = self._audio.get(key)
-        if found is None:
-            found = self.voice.synthesize(text, rate_wpm)
+        if found is not None:
+            return found
+        with self._rendering:  # one synthesis at a time: a text wanted twice is rendered once
             with self._lock:
-                self._audio[key] = found
+                found = self._audio.get(key)
+            if found is None:
+                found = self.voice.synthesize(text, rate_wpm)
+                with self._lock:
+                    self._audio[key] = found
         return found
 
-    def prerender(self, texts: Iterable[str], rate_wpm: int) -> threading.Thread:
-        """Render `texts` in a background thread (started, returned)."""
+    def prerender(
+        self, texts: Iterable[str], rate_wpm: int, idle: threading.Event | None = None
+    ) -> threading.Thread:
+        """Render `texts` in a background thread (started, returned), at a lower CPU priority
+        and only while `idle` is set (so it never slows down hearing a question)."""
         todo = list(dict.fromkeys(texts))
 
         def work() -> None:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
             for text in todo:
+                while idle is not None and not idle.wait(0.5):
+                    if self._closing.is_set():
+                        return
                 if self._closing.is_set():
                     return
                 try:

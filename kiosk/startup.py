@@ -35,6 +35,7 @@ from kiosk.usage import UsageLog, content_vocabulary
 from kiosk.voices import load_voice
 
 log = logging.getLogger(__name__)
+logging.getLogger("piper").setLevel(logging.WARNING)  # no phoneme dump per sentence
 
 
 class Closeable(Protocol):
@@ -80,17 +81,19 @@ def start_kiosk(config: Config, typed: bool, answers_dir: Path, server: bool) ->
     runtime.playback.set_volume(config.voice.volume)
     kiosk = Kiosk(runtime, 0.0)
     runtime.start()
+    idle = None
     if microphone is None:
         kiosk.typed = TypedQuestions(matcher.match, runtime)
         kiosk.typed.start()
     else:
         listener = Listener(config, microphone, recognizer, matcher.match, runtime)
         listener.start()
+        idle = listener.idle
         kiosk.parts.append(listener)
         keys = KeyReader(config.keys, lambda key: runtime.post(ButtonPressed(key)))
         if keys.start():
             kiosk.parts.append(keys)
-    renderer.prerender(_texts(content), config.voice.rate_wpm)
+    renderer.prerender(_texts(content), config.voice.rate_wpm, idle)
     kiosk.parts.insert(0, renderer)
     if server and config.server.enabled:
         _start_server(config, runtime, kiosk)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 from pathlib import Path
 
 READY = {
@@ -34,6 +35,7 @@ def run(args: argparse.Namespace) -> int:
     from kiosk.config import load_config
     from kiosk.startup import start_kiosk
 
+    signal.signal(signal.SIGTERM, _interrupt)  # systemd stop: a clean exit, like Ctrl-C
     config = load_config(args.config)
     if args.mode:
         config.listening.mode = args.mode
@@ -54,3 +56,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         kiosk.close()
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
