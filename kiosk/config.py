@@ -104,6 +104,12 @@ class ListeningConfig:
     """A question is cut off after this long."""
     no_speech_seconds: float = 6.0
     """After activation, silence this long gets a gentle prompt."""
+    vad_aggressiveness: int = 2
+    """webrtcvad aggressiveness, 0-3: higher rejects more noise (and more quiet speech)."""
+    vad_floor_db: float = -50.0
+    """Audio quieter than this (dBFS RMS) is never speech, whatever webrtcvad says."""
+    min_speech_ms: int = 250
+    """Less voiced audio than this is a click or a cough, not a question."""
 
 
 @dataclass
