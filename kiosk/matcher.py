@@ -30,7 +30,7 @@ from kiosk.softmax import Softmax, Training, fit_temperature, train
 from kiosk.soundalike import Lexicon
 from kiosk.text import words
 
-FOLDS = 5
+FOLDS = 3
 CODE = ("text.py", "soundalike.py", "features.py", "softmax.py", "matcher.py")
 log = logging.getLogger(__name__)
 
