@@ -1,9 +1,11 @@
 """Cuts microphone audio into utterances, and says early when a speaker pauses.
 
-Frames of 20 ms are classed voiced or not (webrtcvad). An utterance starts once enough voiced
-frames have come (coughs and clicks do not start one), and ends after `end_of_speech_ms` of
-silence, long enough for slow, pausing speakers. After a short pause (`pause_ms`) a `Cut` of
-kind `pause` carries the audio so far: the listener recognises it at once and answers
+Frames of 20 ms are classed voiced or not by `kiosk.vad.VoiceActivity` (webrtcvad behind an
+energy floor that follows the room's noise). An utterance starts once `min_speech_ms` of voiced
+audio has come (coughs and clicks do not start one), and ends after `end_of_speech_ms` of
+silence, long enough for slow, pausing speakers: as `kiosk.vad.UtteranceSegmenter` does, plus
+one thing the live loop needs for a quick answer: after a short pause (`PAUSE_MS`) a `Cut` of
+kind `pause` carries the audio so far, so the listener can recognise it at once and answer
 without waiting for the end when the question is already clear.
 """
 
@@ -14,18 +16,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-import webrtcvad
 
 from kiosk.config import ListeningConfig
+from kiosk.vad import FRAME, FRAME_S, VoiceActivity
 
-RATE = 16000
-FRAME = 320
-"""Samples per 20 ms frame."""
-FRAME_S = FRAME / RATE
 PRE_ROLL_FRAMES = 15
 """Audio kept from before the start (300 ms): the first syllable is often quiet."""
-START_VOICED_FRAMES = 8
-"""Voiced frames (160 ms) before an utterance counts as started."""
 TAIL_FRAMES = 5
 """Silence kept after the last voiced frame (100 ms), so word endings are not clipped."""
 PAUSE_MS = 240
@@ -47,8 +43,9 @@ class Cut:
 class Endpointer:
     """Feed it microphone blocks of any length; it returns the `Cut`s they complete."""
 
-    def __init__(self, listening: ListeningConfig, aggressiveness: int = 2) -> None:
-        self._vad = webrtcvad.Vad(aggressiveness)
+    def __init__(self, listening: ListeningConfig) -> None:
+        self._activity = VoiceActivity(listening.vad_aggressiveness, listening.vad_floor_db)
+        self._start_frames = max(1, round(listening.min_speech_ms / 1000 / FRAME_S))
         self._end_frames = max(1, round(listening.end_of_speech_ms / 1000 / FRAME_S))
         self._pause_frames = round(PAUSE_MS / 1000 / FRAME_S)
         self._max_frames = round(listening.max_question_seconds / FRAME_S)
@@ -72,8 +69,7 @@ class Endpointer:
         return cuts
 
     def _frame(self, frame: np.ndarray) -> Cut | None:
-        pcm = (np.clip(frame, -1.0, 1.0) * 32767).astype("<i2").tobytes()
-        voiced = self._vad.is_speech(pcm, RATE)
+        voiced = self._activity.is_speech(frame)
         if not self._frames:
             if not voiced:
                 self._before.append(frame)
@@ -87,7 +83,7 @@ class Endpointer:
             self._paused = False
         silent = len(self._frames) - self._last_voiced
         if not self._started:
-            if self._voiced >= START_VOICED_FRAMES:
+            if self._voiced >= self._start_frames:
                 self._started = True
                 return Cut("start", np.zeros(0, dtype=np.float32), 0.0)
             if silent >= self._pause_frames:

@@ -1,7 +1,8 @@
-"""Rendered speech kept in memory: each text is synthesised once per rate, ahead of need.
+"""Speech audio for the kiosk's utterances, from the rendered-speech cache on disk
+(`kiosk.voices.cache`; `kiosk render` fills it ahead of time).
 
-`prerender` fills the memory in a background thread (every passage and prompt at the current
-rate), so an answer starts without waiting for synthesis.
+`prerender` renders what is missing in a background thread at low CPU priority, and only while
+nothing is being heard, so an answer starts without waiting for synthesis.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Protocol
 
 import numpy as np
 
-from kiosk.voices import Voice
+from kiosk.voices.cache import SpeechCache
 
 log = logging.getLogger(__name__)
 
@@ -33,39 +34,32 @@ class Renderer(Protocol):
         ...
 
 
-class MemoryRenderer:
-    """Synthesises with `voice` and keeps every result (the document is small)."""
+class CachedRenderer:
+    """Reads the speech cache; renders (once) what it lacks."""
 
-    def __init__(self, voice: Voice) -> None:
-        self.voice = voice
-        self.sample_rate = voice.sample_rate
-        self._lock = threading.Lock()
+    def __init__(self, cache: SpeechCache) -> None:
+        self.cache = cache
+        self.sample_rate = cache.voice.sample_rate
         self._rendering = threading.Lock()
-        self._audio: dict[tuple[str, int], np.ndarray] = {}
         self._closing = threading.Event()
         self._workers: list[threading.Thread] = []
 
     def audio(self, text: str, rate_wpm: int) -> np.ndarray:
-        key = (text, rate_wpm)
-        with self._lock:
-            found = self._audio.get(key)
-        if found is not None:
-            return found
-        with self._rendering:  # one synthesis at a time: a text wanted twice is rendered once
-            with self._lock:
-                found = self._audio.get(key)
-            if found is None:
-                found = self.voice.synthesize(text, rate_wpm)
-                with self._lock:
-                    self._audio[key] = found
-        return found
+        if not self.cache.has(text, rate_wpm):
+            with self._rendering:  # one synthesis at a time: a text wanted twice is made once
+                return self.cache.get(text, rate_wpm)
+        return self.cache.get(text, rate_wpm)
 
     def prerender(
         self, texts: Iterable[str], rate_wpm: int, idle: threading.Event | None = None
-    ) -> threading.Thread:
-        """Render `texts` in a background thread (started, returned), at a lower CPU priority
-        and only while `idle` is set (so it never slows down hearing a question)."""
-        todo = list(dict.fromkeys(texts))
+    ) -> None:
+        """Render the missing `texts` in a background thread, at a lower CPU priority and only
+        while `idle` is set (so it never slows down hearing a question)."""
+        todo = [text for text in dict.fromkeys(texts) if not self.cache.has(text, rate_wpm)]
+        if not todo:
+            return
+        log.info("rendering %d texts not in the speech cache (kiosk render does it ahead)",
+                 len(todo))  # fmt: skip
 
         def work() -> None:
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
@@ -80,12 +74,10 @@ class MemoryRenderer:
                 except Exception as error:  # a voice fault must not stop the kiosk
                     log.warning("could not pre-render speech: %s", error)
                     return
-            log.debug("pre-rendered %d texts at %d wpm", len(todo), rate_wpm)
 
         thread = threading.Thread(target=work, name="prerender", daemon=True)
         thread.start()
         self._workers.append(thread)
-        return thread
 
     def close(self) -> None:
         """Stop pre-rendering (the voice engine must not be running when the program exits)."""

@@ -18,7 +18,7 @@ import numpy as np
 from kiosk.alerts import StaffAlerts
 from kiosk.audio import Microphone, Speaker
 from kiosk.config import Config
-from kiosk.content import Content, load_content
+from kiosk.content import load_content
 from kiosk.conversation import Conversation
 from kiosk.errors import AudioError, ConfigError
 from kiosk.events import EventBus, KioskStatus
@@ -28,11 +28,12 @@ from kiosk.matcher import Matcher
 from kiosk.playback_files import AnswerFiles
 from kiosk.recognizers import load_recognizer
 from kiosk.runtime import Runtime
-from kiosk.speech_render import MemoryRenderer
+from kiosk.speech_render import CachedRenderer
 from kiosk.turns import ButtonPressed
 from kiosk.typed import TypedQuestions
 from kiosk.usage import UsageLog, content_vocabulary
 from kiosk.voices import load_voice
+from kiosk.voices.cache import SpeechCache, speech_texts
 
 log = logging.getLogger(__name__)
 logging.getLogger("piper").setLevel(logging.WARNING)  # no phoneme dump per sentence
@@ -72,7 +73,7 @@ def start_kiosk(config: Config, typed: bool, answers_dir: Path, server: bool) ->
     output = _speaker(config, answers_dir)
     alerts = StaffAlerts(config.alerts.command, EventBus())
     usage = UsageLog(config.usage, vocabulary=content_vocabulary(content))
-    renderer = MemoryRenderer(voice)
+    renderer = CachedRenderer(SpeechCache(voice, config.voice))
     status = KioskStatus("starting", engine=recognizer.name, voice=voice.name,
                          rate_wpm=config.voice.rate_wpm, volume=config.voice.volume)  # fmt: skip
     runtime = Runtime(Conversation(content, config), renderer, output, alerts, usage,
@@ -93,7 +94,7 @@ def start_kiosk(config: Config, typed: bool, answers_dir: Path, server: bool) ->
         keys = KeyReader(config.keys, lambda key: runtime.post(ButtonPressed(key)))
         if keys.start():
             kiosk.parts.append(keys)
-    renderer.prerender(_texts(content), config.voice.rate_wpm, idle)
+    renderer.prerender(speech_texts(content), config.voice.rate_wpm, idle)
     kiosk.parts.insert(0, renderer)
     if server and config.server.enabled:
         _start_server(config, runtime, kiosk)
@@ -134,12 +135,6 @@ def _earcons(sample_rate: int) -> dict[str, np.ndarray]:
     listening = np.concatenate([tone(660, 0.09), gap, tone(880, 0.12)])
     alert = np.concatenate([tone(1320, 0.15), gap, tone(1320, 0.15), gap, tone(1320, 0.15)])
     return {"listening": listening, "alert": alert}
-
-
-def _texts(content: Content) -> list[str]:
-    """Every prompt and passage: what the kiosk may say."""
-    prompts = [line.text for key, line in content.prompts.items() if key != "confirm"]
-    return [*prompts, *(passage.text for passage in content.document.passages.values())]
 
 
 def _start_server(config: Config, runtime: Runtime, kiosk: Kiosk) -> None:
