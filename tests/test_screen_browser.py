@@ -94,6 +94,7 @@ def test_screen_shows_the_answer_after_a_question(
     page.goto(handle.url + "/")
     expect = playwright_api.expect
     expect(page.locator("#state")).to_have_text("Ready")
+    assert not page.is_visible("text=You asked:")  # nothing asked yet
     kiosk.set(state="listening")
     expect(page.locator("#state")).to_have_text("Listening")
     kiosk.set(state="speaking", question="how long does it take", answer="About an hour.")

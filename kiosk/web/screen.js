@@ -73,6 +73,7 @@ function update(status) {
   byId("state").textContent = WORDS[state] || state;
   byId("shape").className = "shape " + state;
   byId("question").textContent = status.question || "";
+  document.querySelector(".question").hidden = !status.question;
   const answer = status.answer || "";
   const spokenAgain = state === "speaking" && shown.state !== "speaking";
   const restart = answer !== shown.answer || spokenAgain;
@@ -85,6 +86,7 @@ function update(status) {
 function clearScreen() {
   clearTimeout(timer);
   byId("question").textContent = "";
+  document.querySelector(".question").hidden = true;
   byId("answer").textContent = "";
   byId("part").textContent = "";
 }

@@ -66,7 +66,12 @@ function showStatus(status) {
   }
 }
 
+let shownAlerts = null;
+
 function showAlerts(alerts) {
+  const key = JSON.stringify(alerts);
+  if (key === shownAlerts) return;  // unchanged: keep the list (and screen readers) quiet
+  shownAlerts = key;
   const list = byId("alerts");
   list.replaceChildren();
   if (!alerts.length) { list.append(Object.assign(document.createElement("li"), { textContent: "None" })); }
