@@ -148,12 +148,24 @@ def check_writable(config: Config) -> Result:
 
 
 def check_speech_cache(config: Config) -> Result:
-    cache = config.voice.cache
-    files = sum(1 for p in cache.rglob("*") if p.is_file()) if cache.is_dir() else 0
-    if not files:
-        fix = "run `kiosk render` (spoken answers then start at once and survive a voice failure)"
-        return Result("speech cache", False, f"nothing rendered in {cache}", fix)
-    return Result("speech cache", True, f"{files} rendered file(s) in {cache}")
+    try:
+        from kiosk.content import load_content
+        from kiosk.voices import load_voice
+        from kiosk.voices.cache import SpeechCache, rate_steps, speech_texts
+
+        cache = SpeechCache(load_voice(config.voice), config.voice)
+        texts = speech_texts(load_content(config.content))
+    except ImportError as error:
+        return Result("speech cache", False, f"not available ({error.name} missing)", "make run")
+    except Exception as error:
+        return Result("speech cache", False, _one_line(error), "fix the problem named first")
+    wanted = [(text, rate) for rate in rate_steps(config.voice) for text in texts]
+    missing = sum(not cache.has(text, rate) for text, rate in wanted)
+    where = config.voice.cache / cache.voice.name
+    if missing:
+        fix = "run `kiosk render` (answers then start at once and survive a voice failure)"
+        return Result("speech cache", False, f"{missing} of {len(wanted)} not rendered", fix)
+    return Result("speech cache", True, f"all {len(wanted)} rendered in {where}")
 
 
 def check_token(config: Config) -> Result:

@@ -10,9 +10,13 @@ import pytest
 from kiosk import doctor
 from kiosk.cli import main
 from kiosk.config import TOKEN_ENV, Config
+from kiosk.content import load_content
 from kiosk.events import EventBus
 from kiosk.recognizers import whisper
 from kiosk.server import start_server
+from kiosk.voices import load_voice
+from kiosk.voices.cache import SpeechCache, rate_steps, render_all
+from tests.content_fixture import write_content
 from tests.fake_kiosk import FakeKiosk, make_config
 from tests.pulse import MIC, SPEAKER, PulseServer
 
@@ -48,14 +52,20 @@ def test_whisper_model_is_verified(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert not result.ok and "corrupt" in result.detail and whisper.PACKAGE in result.fix
 
 
+@pytest.mark.speech
 def test_speech_cache_rendered_or_not(tmp_path: Path) -> None:
     config = Config()
-    config.voice.cache = tmp_path / "cache"
+    config.content = write_content(tmp_path)
+    config.voice.cache = tmp_path / "speech"
+    config.voice.rate_min = config.voice.rate_max = config.voice.rate_wpm  # one rate: quick
     result = doctor.check_speech_cache(config)
-    assert not result.ok and "kiosk render" in result.fix
-    (tmp_path / "cache" / "piper").mkdir(parents=True)
-    (tmp_path / "cache" / "piper" / "abc.wav").write_bytes(b"RIFF")
+    assert not result.ok and "not rendered" in result.detail and "kiosk render" in result.fix
+    cache = SpeechCache(load_voice(config.voice), config.voice)
+    render_all(load_content(config.content), cache, rate_steps(config.voice))
     assert doctor.check_speech_cache(config).ok
+    next((tmp_path / "speech").rglob("*.wav")).unlink()
+    result = doctor.check_speech_cache(config)
+    assert not result.ok and result.detail.startswith("1 of ")
 
 
 def test_low_disk_is_a_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
