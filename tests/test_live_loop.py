@@ -16,12 +16,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy import signal
 
 from bench import speechgen
 from bench.live_capture import RATE, Capture
 from kiosk.config import Config
 from kiosk.content import load_content
 from kiosk.recognizers import whisper
+from kiosk.voices import load_voice
+from kiosk.voices.cache import SpeechCache
 from kiosk.wav import resample, write_wav
 from tests.pulse import MIC, SPEAKER, PulseServer
 
@@ -122,6 +125,23 @@ def transcribe(audio_44k: np.ndarray) -> str:
     return recognizer.transcribe(resample(audio_44k, RATE, 16000)).text
 
 
+def cached_speech(text: str) -> np.ndarray:
+    """What the kiosk plays for `text` at the default rate (its speech cache), at RATE."""
+    config = Config().voice
+    cache = SpeechCache(load_voice(config), config)
+    return resample(cache.get(text, config.rate_wpm), cache.voice.sample_rate, RATE)
+
+
+def similarity(recorded: np.ndarray, expected: np.ndarray) -> float:
+    """Peak normalised cross-correlation of `expected` within `recorded` (1: identical)."""
+    if len(recorded) < len(expected):
+        recorded = np.concatenate([recorded, np.zeros(len(expected) - len(recorded))])
+    products = signal.correlate(recorded, expected, mode="valid", method="fft")
+    energy = signal.correlate(recorded**2, np.ones(len(expected)), mode="valid", method="fft")
+    norm = np.sqrt(np.maximum(energy, 1e-12) * np.sum(expected**2))
+    return float(np.max(products / norm))
+
+
 def words(text: str) -> set[str]:
     return set(re.findall(r"[a-z']+", text.lower()))
 
@@ -141,6 +161,10 @@ def test_a_spoken_question_gets_the_right_passage_after_it_ends(kiosk: LiveKiosk
     passage = " ".join(content.passage_texts(content.intent_passages("duration")))
     heard = words(transcribe(audio))
     assert len(words(passage) & heard) >= 0.7 * len(words(passage)), heard
+    right = similarity(audio, cached_speech(passage))
+    wrong = similarity(audio, cached_speech(content.document.passages["going-home-same-day"].text))
+    kiosk.results.setdefault("passage_correlation", []).append(right)
+    assert right > 0.5 and right > 2 * wrong, (right, wrong)
 
 
 def test_spoken_stop_silences_the_overview(kiosk: LiveKiosk) -> None:
