@@ -111,6 +111,8 @@ class Playback:
             if say is not None:
                 clips = [self.renderer.audio(u.text, self.rate_wpm) for u in say.utterances]
                 self._output.write(say, clips, self.renderer.sample_rate)
+                for index in range(len(say.utterances)):
+                    self._post(SpeechProgress(say.serial, index))
                 self._finished(job.generation, say)
             return
         if job.earcon is not None and not self._play(self._output, job.generation, job.earcon):
