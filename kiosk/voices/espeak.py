@@ -15,6 +15,7 @@ import io
 import queue
 import tempfile
 import threading
+import time
 import wave
 from concurrent.futures import Future
 from pathlib import Path
@@ -29,6 +30,7 @@ from kiosk.voices import clamp_rate, paragraphs, silence
 SAMPLE_RATE = 22050
 PARAGRAPH_PAUSE_S = 0.5
 FINISH_TIMEOUT_S = 30.0
+RATE_TIMEOUT_S = 2.0
 Job = tuple[str, int, "Future[np.ndarray]"]
 
 
@@ -96,14 +98,18 @@ class _Renderer:
         self._finished.set()
 
     def set_rate(self, rate: int) -> None:
-        """Set and verify the rate directly in espeak (pyttsx3's setProperty drops changes)."""
+        """Set the rate in espeak itself and wait until it has taken it.
+
+        pyttsx3's setProperty drops changes; espeak (in pyttsx3's retrieval mode) queues
+        SetParameter behind its own work, so we wait until it reports the new rate."""
         espeak = self._espeak
-        while espeak.IsPlaying():
-            threading.Event().wait(0.005)
         espeak.SetParameter(espeak.RATE, rate, 0)
-        actual = self._get_parameter(espeak.RATE, 1)
-        if actual != rate:
-            raise RuntimeError(f"espeak rate is {actual}, not {rate}")
+        deadline = time.monotonic() + RATE_TIMEOUT_S
+        while espeak.IsPlaying() or self._get_parameter(espeak.RATE, 1) != rate:
+            if time.monotonic() > deadline:
+                actual = self._get_parameter(espeak.RATE, 1)
+                raise RuntimeError(f"espeak rate stayed {actual}, not {rate}")
+            time.sleep(0.002)
 
     def render(self, text: str, rate: int) -> np.ndarray:
         self.set_rate(rate)
