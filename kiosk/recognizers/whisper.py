@@ -25,7 +25,9 @@ MODEL_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a
 MODEL_FILES = ("model.bin", "config.json", "tokenizer.json", "vocabulary.txt")
 """Files the CTranslate2 model directory must hold."""
 BEAM_SIZE = 1
-"""Greedy decoding: wider beams cost time and did not help on short questions."""
+"""Greedy decoding: beam 5 took 20% longer for +1 point of intent accuracy (not significant)."""
+TEMPERATURE = 0.0
+"""No sampling fallback: re-decoding noisy audio took 35% longer and matched no better."""
 
 
 def model_path() -> Path:
@@ -70,6 +72,7 @@ class WhisperRecognizer:
             np.asarray(audio, dtype=np.float32),
             language="en",
             beam_size=self._beam_size,
+            temperature=TEMPERATURE,
             vad_filter=False,
             condition_on_previous_text=False,
             initial_prompt=self._prompt,
