@@ -220,11 +220,12 @@ def test_real_kiosk_screen_shows_the_answer_and_the_staff_button_starts_the_over
     page.set_viewport_size({"width": 1280, "height": 720})
     page.goto(url + "/")
     expect = playwright_api.expect
-    expect(page.locator("#state")).not_to_have_text("Not connected")
+    expect(page.locator("#state")).to_have_text("Ready", timeout=120_000)  # greeting done
     assert kiosk.stdin is not None
     kiosk.stdin.write("how long does the whole procedure take\n")
     kiosk.stdin.flush()
-    expect(page.locator("#question")).to_have_text("how long does the whole procedure take")
+    question = page.locator("#question")
+    expect(question).to_have_text("how long does the whole procedure take", timeout=60_000)
     expect(page.locator("#answer")).to_contain_text(expected, timeout=120_000)
     check_large_print(page)
     page.screenshot(path=str(ARTIFACTS / "screen-real-kiosk-1280x720.png"))
