@@ -1,8 +1,9 @@
 """The kiosk as `kiosk run` starts it (`kiosk.startup.start_kiosk`), with two devices swapped:
 the microphone hears what the soak feeds it (then silence, in real time, as a microphone
-does), and the speaker is the runtime's no-output-device mode (`AnswerFiles`), recording
-each `Say`. Everything between is the real code: endpointer, listener threads, recognizer,
-matcher, conversation, runtime, playback with the rendered-speech cache.
+does), and the speaker is the runtime's no-output-device mode (`AnswerFiles`). Each `Say` is
+recorded as the runtime hands it to playback. Everything between is the real code:
+endpointer, listener threads, recognizer, matcher, conversation, runtime, playback with the
+rendered-speech cache.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import logging
 import queue
 import tempfile
-import threading
 import time
 from pathlib import Path
 from unittest import mock
@@ -61,24 +61,13 @@ class FeedMicrophone:
         """Nothing to release."""
 
 
-class RecordingAnswers(AnswerFiles):
-    """`AnswerFiles` that remembers every `Say` and removes each file once written."""
-
-    def __init__(self, folder: Path) -> None:
-        super().__init__(folder)
-        self.said: list[Say] = []
-        self._lock = threading.Lock()
+class DiscardedAnswers(AnswerFiles):
+    """`AnswerFiles` that removes each file once written (thousands would fill the disk)."""
 
     def write(self, say: Say, audio: list[np.ndarray], sample_rate: int) -> Path:
         path = super().write(say, audio, sample_rate)
         path.unlink()
-        with self._lock:
-            self.said.append(say)
         return path
-
-    def count(self) -> int:
-        with self._lock:
-            return len(self.said)
 
 
 class ErrorCount(logging.Handler):
@@ -112,14 +101,25 @@ class FedKiosk:
         config.listening.no_speech_seconds = NO_SPEECH_S
         self._folder = tempfile.TemporaryDirectory(prefix="kiosk-soak-")
         self.microphone = FeedMicrophone()
-        self.answers = RecordingAnswers(Path(self._folder.name))
+        self.said: list[Say] = []
+        """Every `Say` the runtime handed to playback, when it handed it over."""
+        answers = DiscardedAnswers(Path(self._folder.name))
         self.errors = ErrorCount()
         logging.getLogger().addHandler(self.errors)
         with (
             mock.patch.object(startup, "_microphone", lambda config: self.microphone),
-            mock.patch.object(startup, "_speaker", lambda config, folder: self.answers),
+            mock.patch.object(startup, "_speaker", lambda config, folder: answers),
         ):
             self.kiosk = startup.start_kiosk(config, False, Path(self._folder.name), False)
+        playback = self.kiosk.runtime.playback
+        play = playback.play
+
+        def recorded(say: Say | None, earcon: np.ndarray | None = None) -> None:
+            if say is not None:
+                self.said.append(say)
+            play(say, earcon)
+
+        playback.play = recorded  # type: ignore[method-assign]
         self.engine = self.kiosk.runtime.status().engine
         self.voice = self.kiosk.runtime.status().voice
 
@@ -129,13 +129,13 @@ class FedKiosk:
         runtime.wait_until_settled()
         runtime.post(ButtonPressed("talk"))
         runtime.wait_until_settled()
-        before = self.answers.count()
+        before = len(self.said)
         self.microphone.feed(audio)
         self.microphone.feed(np.zeros(round(TRAILING_SILENCE_S * MIC_RATE), np.float32))
         deadline = time.monotonic() + OUTCOME_TIMEOUT_S
         while time.monotonic() < deadline:
-            if self.answers.count() > before:
-                return outcome_of(self.answers.said[before])
+            if len(self.said) > before:
+                return outcome_of(self.said[before])
             time.sleep(0.01)
         return None
 

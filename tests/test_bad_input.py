@@ -111,12 +111,12 @@ Breakage = Callable[[Path], tuple[str, int]]
 
 
 def bad_yaml(root: Path) -> tuple[str, int]:
-    replace(
-        root / "intents/duration.yaml",
-        "  - how long does it take\n",
-        "  - how long: does: it take\n",
-    )
-    return "intents/duration.yaml", 5
+    path = root / "intents/duration.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    at = lines.index("examples:") + 1
+    lines.insert(at, "  - how long: does: it take")  # a mapping where a list item belongs
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return "intents/duration.yaml", at + 1
 
 
 def wrong_type(root: Path) -> tuple[str, int]:

@@ -1,25 +1,29 @@
 """Faults the kiosk must live through, each made real: broken model files (shadowed, never the
-shared install), a failing voice engine, content broken while running, devices that vanish.
-
-Device and content faults run the real `kiosk run` (tests/faults_runtime.py has the helpers).
+shared install), a failing voice engine, content broken while `kiosk run` runs. Devices that
+vanish and come back: test_faults_devices.py.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import queue
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from kiosk.config import VoiceConfig
+from kiosk.config import Config, VoiceConfig
+from kiosk.content import load_content
 from kiosk.recognizers import whisper
 from kiosk.voices import FallbackVoice, load_voice
 from kiosk.wav import write_wav
+from tests.test_bad_input import bad_yaml, content_copy
 
 # -- recognizer model missing or corrupt: one line at start, non-zero exit ------------------------
 
@@ -118,3 +122,82 @@ def test_voice_failing_while_running_switches_to_the_other_voice(
     assert np.max(np.abs(audio)) > 0.05
     assert voice.name != first and voice.name.startswith("espeak")
     assert any("failed" in record.getMessage() for record in caplog.records)
+
+
+# -- content broken while running: the last good content stays, the error is logged -------------
+
+
+class TypedKiosk:
+    """`kiosk run --typed` with no speaker: answers are printed; stderr goes to a file."""
+
+    def __init__(self, config: Path) -> None:
+        with config.open("a") as extra:
+            extra.write("server: {enabled: false}\nusage: {enabled: false}\n"
+                        "audio: {output_device: no-such-speaker}\n")  # fmt: skip
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PULSE")}
+        self.log = config.parent / "kiosk.log"
+        self.lines: queue.Queue[str] = queue.Queue()
+        with self.log.open("w") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "kiosk", "--config", str(config), "run", "--typed",
+                 "--answers-dir", str(config.parent / "answers")],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True, env=env,
+                cwd=config.parent,
+            )  # fmt: skip
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.put(line.rstrip("\n"))
+
+    def ask(self, question: str, expect: str, timeout: float = 120) -> None:
+        """Type `question`; wait for an answer line containing `expect`."""
+        assert self.process.stdin is not None
+        self.process.stdin.write(question + "\n")
+        self.process.stdin.flush()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if expect in self.lines.get(timeout=1):
+                    return
+            except queue.Empty:
+                assert self.process.poll() is None, self.log.read_text()[-2000:]
+        raise AssertionError(f"no answer with {expect!r}: {self.log.read_text()[-2000:]}")
+
+    def wait_log(self, text: str, timeout: float) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [line for line in self.log.read_text().splitlines() if text in line]
+            if found:
+                return found[0]
+            time.sleep(0.2)
+        raise AssertionError(f"no log line with {text!r}: {self.log.read_text()[-2000:]}")
+
+    def close(self) -> int:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        try:
+            return self.process.wait(timeout=60)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+
+
+def test_content_broken_while_running_keeps_the_last_good_content(tmp_path: Path) -> None:
+    config = content_copy(tmp_path)
+    duration = load_content(Config().content).document.passages["procedure-length"].text
+    kiosk = TypedKiosk(config)
+    try:
+        kiosk.ask("how long does the procedure take", duration.splitlines()[0])
+        where, line = bad_yaml(tmp_path)
+        logged = kiosk.wait_log(f"{where}:{line}", timeout=30)
+        assert "Traceback" not in kiosk.log.read_text(), logged
+        kiosk.ask("how long does the procedure take", duration.splitlines()[0])
+        checked = subprocess.run(
+            [sys.executable, "-m", "kiosk", "--config", str(config), "check"],
+            capture_output=True, text=True, cwd=tmp_path, timeout=120, check=False,
+        )  # fmt: skip
+        assert checked.returncode != 0 and f"{where}:{line}:" in checked.stdout + checked.stderr
+    finally:
+        assert kiosk.close() == 0, kiosk.log.read_text()[-2000:]

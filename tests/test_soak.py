@@ -1,6 +1,7 @@
 """The soak (bench/soak.py): many sounds through the real pipeline; no crash, every sound gets
-an outcome. Memory growth is printed and recorded, never asserted (BENCHMARKS.md reports it
-against the 500 MB target). `make test` runs a short soak; `make soak` the long one."""
+an outcome. Memory growth is printed and kept in .pytest_cache/v/kiosk/, never asserted
+(BENCHMARKS.md reports it against the 500 MB target). `make test` runs a short soak; `make soak`
+the long one."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ SHORT = 40
 LONG = 2000
 
 
-def check(result: dict[str, object], record_property: pytest.RecordProperty) -> None:
-    for key in ("start_rss_mb", "peak_rss_mb", "end_rss_mb", "growth_mb", "duration_s"):
-        record_property(key, result[key])
+def check(result: dict[str, object], request: pytest.FixtureRequest, name: str) -> None:
+    summary = {k: result[k] for k in ("utterances", "outcomes", "start_rss_mb", "peak_rss_mb",
+                                      "end_rss_mb", "growth_mb", "duration_s")}  # fmt: skip
+    request.config.cache.set(f"kiosk/{name}", summary)  # .pytest_cache/v/kiosk/<name>
     print(
         f"\nsoak of {result['utterances']} sounds: RSS start {result['start_rss_mb']:.0f} MB, "
         f"peak {result['peak_rss_mb']:.0f} MB, end {result['end_rss_mb']:.0f} MB, "
@@ -29,11 +31,11 @@ def check(result: dict[str, object], record_property: pytest.RecordProperty) -> 
 
 
 @pytest.mark.speech
-def test_short_soak(record_property: pytest.RecordProperty) -> None:
-    check(soak(SHORT, seed=1), record_property)
+def test_short_soak(request: pytest.FixtureRequest) -> None:
+    check(soak(SHORT, seed=1), request, "soak_short")
 
 
 @pytest.mark.soak
 @pytest.mark.speech
-def test_long_soak(record_property: pytest.RecordProperty) -> None:
-    check(soak(LONG, seed=2, log=print), record_property)
+def test_long_soak(request: pytest.FixtureRequest) -> None:
+    check(soak(LONG, seed=2, log=print), request, "soak_long")
