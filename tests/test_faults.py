@@ -20,8 +20,11 @@ import pytest
 
 from kiosk.config import Config, VoiceConfig
 from kiosk.content import load_content
+from kiosk.errors import KioskError
 from kiosk.recognizers import whisper
+from kiosk.speech_render import CachedRenderer
 from kiosk.voices import FallbackVoice, load_voice
+from kiosk.voices.cache import SpeechCache
 from kiosk.wav import write_wav
 from tests.test_bad_input import bad_yaml, content_copy
 
@@ -122,6 +125,28 @@ def test_voice_failing_while_running_switches_to_the_other_voice(
     assert np.max(np.abs(audio)) > 0.05
     assert voice.name != first and voice.name.startswith("espeak")
     assert any("failed" in record.getMessage() for record in caplog.records)
+
+
+def test_both_voices_failing_falls_back_to_pre_rendered_audio(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Speech rendered ahead (`kiosk render`) is still spoken once every engine has failed."""
+    config = VoiceConfig(cache=tmp_path / "cache")
+    voice = load_voice(config)
+    renderer = CachedRenderer(SpeechCache(voice, config))
+    rendered = "I'm sorry, I don't have information about that."
+    before = renderer.audio(rendered, config.rate_wpm)
+
+    def engine_lost(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("engine lost")
+
+    assert isinstance(voice, FallbackVoice)
+    for engine in voice._voices:
+        monkeypatch.setattr(engine, "synthesize", engine_lost)
+    with pytest.raises(KioskError):
+        renderer.audio("A sentence nobody rendered ahead.", config.rate_wpm)
+    after = renderer.audio(rendered, config.rate_wpm)
+    assert len(after) == len(before) and np.allclose(after, before, atol=1e-3)
 
 
 # -- content broken while running: the last good content stays, the error is logged -------------
