@@ -30,8 +30,8 @@ from bench.soak_sounds import heldout
 from kiosk.wav import write_wav
 from tests.pulse import MIC, SPEAKER, PulseServer
 
-QUESTIONS, QUICK_QUESTIONS = 20, 4
-SPOKEN_STOPS, QUICK_SPOKEN_STOPS = 5, 2
+QUESTIONS, QUICK_QUESTIONS = 12, 3
+SPOKEN_STOPS, QUICK_SPOKEN_STOPS = 4, 2
 HOLD_S = 1.5
 """Silence this long counts as stopped (longer than any pause inside an answer)."""
 SETTLE_S = 1.0
@@ -189,8 +189,10 @@ def run(quick: bool = False) -> dict[str, Any]:
     pulse = PulseServer.start()
     pulse.activate()
     try:
+        questions, stops = (
+            (QUICK_QUESTIONS, QUICK_SPOKEN_STOPS) if quick else (QUESTIONS, SPOKEN_STOPS)
+        )
         with tempfile.TemporaryDirectory(prefix="kiosk-live-") as folder:
-            return measure(pulse, Path(folder), *((QUICK_QUESTIONS, QUICK_SPOKEN_STOPS) if quick
-                                                  else (QUESTIONS, SPOKEN_STOPS)))  # fmt: skip
+            return measure(pulse, Path(folder), questions, stops)
     finally:
         pulse.stop()

@@ -26,7 +26,7 @@ import psutil
 from bench.soak_kiosk import FedKiosk
 from bench.soak_sounds import Sound, sounds
 
-BENCH_SOUNDS = 150
+BENCH_SOUNDS = 120
 """Sounds in the `make bench` soak (a few minutes); `make soak` runs thousands."""
 QUICK_SOUNDS = 30
 SAMPLES = 60
