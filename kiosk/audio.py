@@ -1,25 +1,27 @@
-"""Sound devices: find them by name or index, play speech (Speaker), capture questions (Microphone).
+"""Play speech (Speaker) and capture questions (Microphone) through sounddevice.
 
-PortAudio caches the device list when it starts; `refresh_devices()` re-reads it, so the runtime
-can wait for a lost device and reopen. Every failure a person sees is a one-line `AudioError`.
+A lost device raises a one-line `AudioError`; after `refresh_devices()` a new Speaker or
+Microphone (or the next `Speaker.play`) opens it again. Devices are found by `kiosk.devices`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import sounddevice as sd
 
+from kiosk.devices import Device, find_device, list_devices, refresh_devices
 from kiosk.errors import AudioError
 from kiosk.wav import resample
 
+__all__ = ["Device", "Microphone", "Speaker", "find_device", "list_devices", "refresh_devices"]
 log = logging.getLogger(__name__)
 
 BLOCK_SECONDS = 0.02
@@ -30,61 +32,6 @@ LATENCY_S = 0.1
 """Device buffering: smaller cuts stop latency but underflows (gaps) when the CPU is busy."""
 DEVICE_TIMEOUT_S = 2.0
 """A running stream that moves no audio for this long has lost its device."""
-Kind = Literal["input", "output"]
-WHAT = {"input": "microphone", "output": "speaker"}
-
-
-@dataclass(frozen=True)
-class Device:
-    """One PortAudio device as `kiosk devices` lists it."""
-
-    index: int
-    """PortAudio index (changes when devices come and go)."""
-    name: str
-    """Device name; configuration may give any unique part of it."""
-    inputs: int
-    """Input channels (0: not a microphone)."""
-    outputs: int
-    """Output channels (0: not a speaker)."""
-    sample_rate: float
-    """The device's default sample rate."""
-
-
-def refresh_devices() -> None:
-    """Make PortAudio re-scan devices (it caches the list from its first use)."""
-    sd._terminate()
-    sd._initialize()
-
-
-def list_devices() -> list[Device]:
-    """Every device PortAudio knows about now."""
-    found = sd.query_devices()
-    return [
-        Device(int(d["index"]), str(d["name"]), int(d["max_input_channels"]),
-               int(d["max_output_channels"]), float(d["default_samplerate"]))
-        for d in found
-    ]  # fmt: skip
-
-
-def find_device(spec: str | int | None, kind: Kind) -> Device:
-    """The device named (any unique part, case-insensitive) or numbered `spec`, or the default."""
-    what = WHAT[kind]
-    usable = [d for d in list_devices() if (d.inputs if kind == "input" else d.outputs) > 0]
-    if not usable:
-        raise AudioError(f"no {what} found: the system has no audio {kind} device")
-    if spec is None or spec == "":
-        default = sd.default.device[0 if kind == "input" else 1]
-        return next((d for d in usable if d.index == default), usable[0])
-    if isinstance(spec, int) or spec.isdigit():
-        match = [d for d in usable if d.index == int(spec)]
-    else:
-        exact = [d for d in usable if d.name.lower() == spec.lower()]
-        match = exact or [d for d in usable if spec.lower() in d.name.lower()]
-    if len(match) != 1:
-        names = ", ".join(d.name for d in usable)
-        problem = "is ambiguous" if match else "not found"
-        raise AudioError(f"no {what} found: '{spec}' {problem} (have: {names})")
-    return match[0]
 
 
 def _open(kind: Any, device: Device, rate: int, callback: Any) -> tuple[Any, int]:
@@ -116,7 +63,8 @@ class Speaker:
         self.first_sample_at: float | None = None
         self.on_first_sample: Callable[[float], None] | None = None
         self._device = find_device(device, "output")
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # buffer and position, shared with the callback
+        self._control = threading.RLock()  # opening, restarting and closing the stream
         self._buffer = np.zeros(0, dtype=np.float32)
         self._position = 0
         self._done = threading.Event()
@@ -127,31 +75,40 @@ class Speaker:
         self.underflows = 0
 
     def play(self, audio: np.ndarray, sample_rate: int) -> None:
-        """Start playing `audio` (replacing anything still playing)."""
-        stream = self._stream
-        if stream is None or not stream.active:
-            self.close()
-            self._stream, self.rate = _open(sd.OutputStream, self._device, sample_rate,
-                                            self._callback)  # fmt: skip
-        audio = np.asarray(audio, dtype=np.float32)
-        if sample_rate != self.rate:
-            audio = resample(audio, sample_rate, self.rate).astype(np.float32)
-        with self._lock:
-            self._buffer, self._position = audio, 0
-            self.first_sample_at = None
-            self._last_callback = time.monotonic()
-            self._done.clear()
+        """Start playing `audio`, replacing anything still playing."""
+        with self._control:
+            self._restart(sample_rate)
+            if sample_rate != self.rate:
+                audio = resample(audio, sample_rate, self.rate)
+            with self._lock:
+                self._buffer, self._position = np.asarray(audio, dtype=np.float32), 0
+                self.first_sample_at = None
+                self._last_callback = time.monotonic()
+                self._done.clear()
 
     def stop(self) -> None:
-        """Silence at once: drop what the device has buffered; the next block is silent."""
+        """Silence at once: the device's queued audio is dropped, the next block is silent."""
         with self._lock:
             was_playing = not self._done.is_set()
             self._buffer, self._position = np.zeros(0, dtype=np.float32), 0
             self._done.set()
+        if was_playing:
+            with self._control:
+                self._restart(self.rate)
+
+    def _restart(self, rate: int) -> None:
+        """A running stream with nothing queued: restarted (dropping its queue), or (re)opened."""
         stream = self._stream
-        if was_playing and stream is not None and stream.active:
-            stream.abort()  # discards the ~LATENCY_S of audio queued in the device
-            stream.start()
+        try:
+            if stream is not None and stream.active:
+                stream.abort()
+                stream.start()
+                return
+        except sd.PortAudioError as error:
+            self.close()
+            raise AudioError(f"speaker '{self._device.name}' lost: {error}") from None
+        self.close()
+        self._stream, self.rate = _open(sd.OutputStream, self._device, rate, self._callback)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the sound has played (or was stopped); False on timeout.
@@ -165,18 +122,17 @@ class Speaker:
                 return False
         return True
 
-    @property
-    def playing(self) -> bool:
-        """True from `play` until the sound has played or was stopped."""
-        return not self._done.is_set()
-
     def close(self) -> None:
         """Release the device (the next `play` reopens it)."""
-        self.stop()
-        if self._stream is not None:
-            self._stream.abort()
-            self._stream.close()
-            self._stream = None
+        with self._control:
+            with self._lock:
+                self._buffer, self._position = np.zeros(0, dtype=np.float32), 0
+                self._done.set()
+            if self._stream is not None:
+                stream, self._stream = self._stream, None
+                with contextlib.suppress(sd.PortAudioError):
+                    stream.abort()
+                    stream.close()
 
     def _callback(self, out: np.ndarray, frames: int, when: Any, status: sd.CallbackFlags) -> None:
         if status.output_underflow:
@@ -225,9 +181,8 @@ class Microphone:
         try:
             return self.blocks.get(timeout=timeout)
         except queue.Empty:
-            raise AudioError(
-                f"microphone '{self.device.name}' stopped delivering audio (unplugged?)"
-            ) from None
+            lost = f"microphone '{self.device.name}' stopped delivering audio (unplugged?)"
+            raise AudioError(lost) from None
 
     def drain(self) -> None:
         """Drop blocks captured so far (e.g. while the kiosk itself was speaking)."""

@@ -10,7 +10,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kiosk.audio import list_devices
+    from kiosk.devices import list_devices
 
     devices = list_devices()
     for kind, what in (("inputs", "Microphones"), ("outputs", "Speakers")):

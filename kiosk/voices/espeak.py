@@ -9,9 +9,7 @@ and is read back; long texts are rendered paragraph by paragraph.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
-import io
 import queue
 import tempfile
 import threading
@@ -81,7 +79,9 @@ class _Renderer:
 
     def __init__(self, voice: str) -> None:
         import pyttsx3
-        from pyttsx3.drivers import _espeak
+        from pyttsx3.drivers import _espeak, espeak
+
+        espeak.print = lambda *args, **kwargs: None  # the driver prints "Audio saved to ..."
 
         self._espeak: Any = _espeak
         # pyttsx3's GetParameter binding drops the `current` argument (it reads garbage)
@@ -117,8 +117,7 @@ class _Renderer:
         path.unlink(missing_ok=True)
         self._finished.clear()
         self._engine.save_to_file(text, str(path))
-        with contextlib.redirect_stdout(io.StringIO()):  # the driver prints "Audio saved to"
-            self._engine.runAndWait()
+        self._engine.runAndWait()
         if not self._finished.wait(FINISH_TIMEOUT_S):
             raise RuntimeError("espeak did not finish the utterance")
         return _read_complete_wav(path)

@@ -14,9 +14,14 @@ from kiosk.voices import clamp_rate, paragraphs, silence
 if TYPE_CHECKING:
     from piper import PiperVoice
 
-# Joe's speaking rate at length_scale 1.0, measured over the whole patient document (714 words)
-# as this module renders it (sentence and paragraph pauses included, edge silence trimmed).
-NATURAL_WPM = 190
+# Joe's rate as this module renders him (sentence and paragraph pauses included, edge silence
+# trimmed), measured over the whole patient document (714 words) at length_scale 1.0, 0.84,
+# 0.74, 0.63: 208, 188, 167, 145 wpm. Words a minute fall slower than 1/length_scale (pauses and
+# some phonemes do not stretch): wpm = 211 * length_scale ** -0.79 fits within 4 wpm.
+NATURAL_WPM = 211
+"""Words a minute at length_scale 1.0."""
+STRETCH_EXPONENT = 0.79
+"""wpm = NATURAL_WPM * length_scale ** -STRETCH_EXPONENT."""
 SENTENCE_PAUSE_S = 0.30
 """Pause between sentences at length_scale 1.0 (Piper itself joins sentences with none)."""
 PARAGRAPH_PAUSE_S = 0.65
@@ -53,7 +58,7 @@ class PiperJoe:
     def synthesize(self, text: str, rate_wpm: int) -> np.ndarray:
         from piper import SynthesisConfig
 
-        scale = NATURAL_WPM / clamp_rate(rate_wpm, self._config)
+        scale = (NATURAL_WPM / clamp_rate(rate_wpm, self._config)) ** (1 / STRETCH_EXPONENT)
         syn_config = SynthesisConfig(length_scale=scale)
         parts: list[np.ndarray] = []
         with self._lock:
