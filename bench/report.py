@@ -181,10 +181,13 @@ def soak_section(result: dict[str, Any], root: Path, machine: Machine) -> list[s
         "",
         f"- Utterances: {result['utterances']} ({kinds}) in {result['duration_s'] / 60:.1f} min",
         f"- Outcomes: {outcomes}; without an outcome: {result['missing_outcomes']}",
-        f"- Errors raised out of the pipeline: {result['errors']}",
-        f"- Resident memory: start {result['start_rss_mb']:.0f} MB, end {result['end_rss_mb']:.0f}"
-        f" MB, peak {result['peak_rss_mb']:.0f} MB; growth after warm-up "
-        f"{result['growth_mb']:+.1f} MB",
+        f"- Faults (errors the kiosk logged, or raised out of it): {result['errors']}",
+        *(f"  - {example}" for example in result.get("error_examples", [])[:5]),
+        *(f"  - no outcome: {example}" for example in result.get("missing_examples", [])[:5]),
+        f"- Resident memory: {result['start_rss_mb']:.0f} MB before the kiosk loaded, "
+        f"{result['warm_rss_mb']:.0f} MB after the first tenth of the sounds, "
+        f"{result['end_rss_mb']:.0f} MB at the end (peak {result['peak_rss_mb']:.0f} MB): "
+        f"growth after warm-up {result['growth_mb']:+.1f} MB",
         "",
     ]
     caption = (

@@ -6,7 +6,7 @@ microphone, as fast as the kiosk takes them; the kiosk's next `Say` is the sound
 (playback is timed by bench/live.py). Resident memory is sampled as it goes; faults the kiosk
 logged (it logs and carries on) are counted as errors.
 
-    python -m bench.soak 2000        # what `make soak` runs through tests/test_soak.py
+    python -m bench.soak 2000     # a soak by hand (`make soak` runs tests/test_soak.py)
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def soak(count: int, seed: int = 0, log: Callable[[str], None] | None = None) ->
         rss = process.memory_info().rss / 2**20
         state.rss.append({"t_s": time.monotonic() - started, "rss_mb": rss, "done": done})
 
-    sample(0)
+    sample(0)  # before the kiosk loads
     kiosk = FedKiosk()
     sample(0)
     try:
@@ -143,6 +143,7 @@ def _result(state: Soak, count: int, every: int, method: str, seconds: float) ->
         "sample_every": every,
         "rss_samples": state.rss,
         "start_rss_mb": rss[0],
+        "warm_rss_mb": warm,
         "end_rss_mb": rss[-1],
         "peak_rss_mb": max(rss),
         "growth_mb": rss[-1] - warm,
