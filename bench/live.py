@@ -43,6 +43,7 @@ server: {{enabled: false}}
 usage: {{enabled: false}}
 """
 LATENCY_LOG = re.compile(r"answer latency (\d+) ms")
+READY_LOG = re.compile(r"ready in ([0-9.]+) s")
 
 
 def _stats(samples: list[float]) -> dict[str, Any]:
@@ -165,6 +166,9 @@ def measure(pulse: PulseServer, folder: Path, questions: int, spoken_stops: int)
         log = kiosk.close()
         capture.close()
     internal = [float(m) for m in LATENCY_LOG.findall(log)]
+    ready = READY_LOG.search(log)
+    if ready:
+        result["internal_ready_s"] = float(ready.group(1))
     return {
         **result,
         "method": (

@@ -158,7 +158,11 @@ def live_section(result: dict[str, Any], root: Path, machine: Machine) -> list[s
         f'- Spoken "stop" (end of the word) to silence: {_ms(result.get("spoken_stop_ms"))}',
     ]
     if "ready_s" in result:
-        lines.append(f"- Start to ready to listen: {result['ready_s']:.2f} s")
+        lines.append(f"- Start of the process to the first sound of its greeting: "
+                     f"{result['ready_s']:.2f} s")  # fmt: skip
+    if "internal_ready_s" in result:
+        lines.append(f"- Ready, as `kiosk run` logs it (loading only, after Python started): "
+                     f"{result['internal_ready_s']:.2f} s")  # fmt: skip
     if "peak_rss_mb" in result:
         lines.append(f"- Peak resident memory: {result['peak_rss_mb']:.0f} MB")
     lines.append("")
