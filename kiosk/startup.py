@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-import numpy as np
-
 from kiosk.alerts import StaffAlerts
 from kiosk.audio import Microphone, Speaker
 from kiosk.config import Config
 from kiosk.content import load_content
 from kiosk.conversation import Conversation
+from kiosk.earcons import load_earcons
 from kiosk.errors import AudioError, ConfigError
 from kiosk.events import EventBus, KioskStatus
 from kiosk.keys import KeyReader
@@ -77,7 +76,7 @@ def start_kiosk(config: Config, typed: bool, answers_dir: Path, server: bool) ->
     status = KioskStatus("starting", engine=recognizer.name, voice=voice.name,
                          rate_wpm=config.voice.rate_wpm, volume=config.voice.volume)  # fmt: skip
     runtime = Runtime(Conversation(content, config), renderer, output, alerts, usage,
-                      _earcons(renderer.sample_rate), status)  # fmt: skip
+                      load_earcons(renderer.sample_rate), status)  # fmt: skip
     runtime.playback.rate_wpm = config.voice.rate_wpm
     runtime.playback.set_volume(config.voice.volume)
     kiosk = Kiosk(runtime, 0.0)
@@ -121,20 +120,6 @@ def _speaker(config: Config, answers_dir: Path) -> Speaker | AnswerFiles:
         log.warning("%s", error)
         print(f"No speaker ({error}). Answers are written to {answers_dir}/.", flush=True)
         return AnswerFiles(answers_dir)
-
-
-def _earcons(sample_rate: int) -> dict[str, np.ndarray]:
-    """Short tones: `listening` (two rising notes) and the distinct `alert` (three high beeps)."""
-
-    def tone(hz: float, seconds: float) -> np.ndarray:
-        t = np.arange(round(seconds * sample_rate)) / sample_rate
-        fade = np.minimum(1.0, np.minimum(t, seconds - t) / 0.01)  # no clicks
-        return (0.4 * np.sin(2 * np.pi * hz * t) * fade).astype(np.float32)
-
-    gap = np.zeros(round(0.06 * sample_rate), dtype=np.float32)
-    listening = np.concatenate([tone(660, 0.09), gap, tone(880, 0.12)])
-    alert = np.concatenate([tone(1320, 0.15), gap, tone(1320, 0.15), gap, tone(1320, 0.15)])
-    return {"listening": listening, "alert": alert}
 
 
 def _start_server(config: Config, runtime: Runtime, kiosk: Kiosk) -> None:

@@ -15,6 +15,7 @@ from kiosk.speech_plan import After, Segment, SpeechPlan
 from kiosk.turns import (
     Action,
     Listen,
+    PlayEarcon,
     Record,
     Rest,
     SetVolume,
@@ -104,7 +105,7 @@ class TurnTaking:
     def _after_speech(self, after: After) -> list[Action]:
         self.plan.clear()
         if after == "rest":
-            return self._rest()
+            return [PlayEarcon("rest"), *self._rest()]
         return self._listen(after)
 
     def _listen(self, window: After) -> list[Action]:

@@ -133,8 +133,8 @@ class StopSpeaking:
 class PlayEarcon:
     """Play a short tone."""
 
-    name: Literal["listening", "alert"]
-    """Which tone."""
+    name: Literal["listening", "alert", "rest"]
+    """Which tone: listening starts, staff are alerted, the kiosk goes back to rest."""
 
 
 @dataclass(frozen=True)

@@ -177,7 +177,7 @@ def test_yes_or_no(text: str, reply: str | None) -> None:
 def test_start_introduces_the_kiosk_then_rests(content: Content) -> None:
     conversation = make(content)
     assert keys(conversation.handle(Started())) == ["ready"]
-    assert finish(conversation) == [Rest()]
+    assert finish(conversation) == [PlayEarcon("rest"), Rest()]
 
 
 def test_usage_records_answers_and_unanswered_questions(content: Content) -> None:

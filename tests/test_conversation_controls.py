@@ -50,7 +50,7 @@ def test_staff_stop_silences_and_rests(content: Content) -> None:
 def test_stop_while_listening_says_resting_then_rests(content: Content) -> None:
     conversation = listening(content)
     assert keys(conversation.handle(heard("stop", "stop"))) == ["resting"]
-    assert finish(conversation) == [Rest()]
+    assert finish(conversation) == [PlayEarcon("rest"), Rest()]
 
 
 def test_questions_heard_while_speaking_are_ignored(content: Content) -> None:
@@ -101,7 +101,7 @@ def test_louder_changes_volume_says_so_and_returns_to_default_at_rest(content: C
     assert keys(conversation.handle(ButtonPressed("louder"))) == ["loudest"]
     finish(conversation)
     conversation.handle(Tick(1000.0))  # follow-up window over: "resting"
-    assert finish(conversation) == [SetVolume(0.7), Rest()]
+    assert finish(conversation) == [PlayEarcon("rest"), SetVolume(0.7), Rest()]
 
 
 def test_quieter_stops_at_the_minimum(content: Content) -> None:
@@ -150,7 +150,7 @@ def test_silence_after_activation_prompts_once_then_rests(content: Content) -> N
     assert keys(conversation.handle(Tick(106.0))) == ["still_there"]
     assert finish(conversation) == [Listen(False)]
     assert keys(conversation.handle(Tick(200.0))) == ["resting"]
-    assert finish(conversation) == [Rest()]
+    assert finish(conversation) == [PlayEarcon("rest"), Rest()]
 
 
 def test_follow_up_window_ends_with_resting(content: Content) -> None:
