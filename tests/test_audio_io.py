@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -115,3 +117,43 @@ def test_microphone_hears_the_fake_mic(pulse: PulseServer, espeak_voice: Voice,
     source = resample(audio, espeak_voice.sample_rate, MIC_RATE).astype(np.float32)
     _, correlation = align(recorded, source)
     assert correlation > 0.9
+
+
+LOSE_DEVICES = """
+import sys, numpy as np
+from kiosk.audio import Microphone, Speaker
+from kiosk.errors import AudioError
+speaker, microphone = Speaker("kiosk_speaker"), Microphone("kiosk_mic")
+microphone.start()
+speaker.play(np.zeros(22050 * 30, dtype=np.float32), 22050)
+microphone.read()
+print("playing", flush=True)
+sys.stdin.readline()
+for part in (lambda: speaker.wait(20), lambda: [microphone.read() for _ in range(1000)],
+             lambda: speaker.play(np.zeros(100, dtype=np.float32), 22050)):
+    try:
+        part()
+    except AudioError as error:
+        print(error, flush=True)
+"""
+
+
+def test_lost_devices_are_one_line_audio_errors() -> None:
+    server = PulseServer.start()  # its own server: this test kills it
+    try:
+        child = subprocess.Popen([sys.executable, "-c", LOSE_DEVICES], env=server.env,
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                 stderr=subprocess.DEVNULL)  # fmt: skip
+        assert child.stdout is not None and child.stdin is not None
+        assert child.stdout.readline() == "playing\n"
+        server.pactl("exit")
+        child.stdin.write("\n")
+        child.stdin.flush()
+        out, _ = child.communicate(timeout=60)
+    finally:
+        server.stop()
+    assert out.splitlines() == [
+        "speaker 'kiosk_speaker' stopped playing (lost?)",
+        "microphone 'kiosk_mic' stopped delivering audio (unplugged?)",
+        "cannot open audio device 'kiosk_speaker'",
+    ]
