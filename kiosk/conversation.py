@@ -17,6 +17,7 @@ from kiosk.turns import (
     Action,
     AlertStaff,
     ButtonPressed,
+    ContentChanged,
     Event,
     Heard,
     Key,
@@ -72,6 +73,9 @@ class Conversation(TurnTaking):
             return self._staff(event)
         if isinstance(event, Started):
             return self._say("ready", "rest")
+        if isinstance(event, ContentChanged):
+            self._content = event.content
+            return []
         if isinstance(event, SpeechStarted):
             self._speech_started()
             return []

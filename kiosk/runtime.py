@@ -20,6 +20,7 @@ import numpy as np
 
 from kiosk.alerts import StaffAlerts
 from kiosk.audio import Speaker
+from kiosk.content import Content
 from kiosk.conversation import Conversation
 from kiosk.events import Alert, KioskState, KioskStatus
 from kiosk.playback import Playback
@@ -28,6 +29,7 @@ from kiosk.speech_render import Renderer
 from kiosk.turns import (
     Action,
     AlertStaff,
+    ContentChanged,
     Event,
     Heard,
     NothingHeard,
@@ -129,6 +131,10 @@ class Runtime:
 
     def change_volume(self, steps: int) -> None:
         self.post(StaffCommand("volume", steps))
+
+    def use_content(self, content: Content) -> None:
+        """Speak from `content` from now on (already checked)."""
+        self.post(ContentChanged(content))
 
     def status(self) -> KioskStatus:
         with self._lock:

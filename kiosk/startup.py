@@ -16,7 +16,8 @@ from typing import Protocol
 from kiosk.alerts import StaffAlerts
 from kiosk.audio import Microphone, Speaker
 from kiosk.config import Config
-from kiosk.content import load_content
+from kiosk.content import Content, load_content
+from kiosk.content_watch import ContentWatcher, CurrentMatcher
 from kiosk.conversation import Conversation
 from kiosk.earcons import load_earcons
 from kiosk.errors import AudioError, ConfigError
@@ -82,11 +83,12 @@ def start_kiosk(config: Config, typed: bool, answers_dir: Path, server: bool) ->
     kiosk = Kiosk(runtime, 0.0)
     runtime.start()
     idle = None
+    current = CurrentMatcher(matcher)
     if microphone is None:
-        kiosk.typed = TypedQuestions(matcher.match, runtime)
+        kiosk.typed = TypedQuestions(current.match, runtime)
         kiosk.typed.start()
     else:
-        listener = Listener(config, microphone, recognizer, matcher.match, runtime)
+        listener = Listener(config, microphone, recognizer, current.match, runtime)
         listener.start()
         idle = listener.idle
         kiosk.parts.append(listener)
@@ -95,6 +97,14 @@ def start_kiosk(config: Config, typed: bool, answers_dir: Path, server: bool) ->
             kiosk.parts.append(keys)
     renderer.prerender(speech_texts(content), config.voice.rate_wpm, idle)
     kiosk.parts.insert(0, renderer)
+
+    def use(content: Content, matcher: Matcher) -> None:
+        current.matcher = matcher
+        runtime.use_content(content)
+
+    watcher = ContentWatcher(config, use)
+    watcher.start()
+    kiosk.parts.append(watcher)
     if server and config.server.enabled:
         _start_server(config, runtime, kiosk)
     kiosk.ready_s = time.monotonic() - started

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from kiosk.content import Content
 from kiosk.matcher import Match
 from kiosk.usage import Outcome
 
@@ -93,8 +94,16 @@ class StaffCommand:
     """Volume steps for `volume` (positive = louder)."""
 
 
+@dataclass(frozen=True)
+class ContentChanged:
+    """New content (checked) is in use from now on."""
+
+    content: Content
+    """The document, prompts and intents."""
+
+
 Event = (
-    Started | Heard | ButtonPressed | SpeechStarted | NothingHeard | SpeechProgress
+    ContentChanged | Started | Heard | ButtonPressed | SpeechStarted | NothingHeard | SpeechProgress
     | SpeechFinished | Tick | StaffCommand
 )  # fmt: skip
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from kiosk.content import Content
@@ -9,6 +11,7 @@ from kiosk.conversation import yes_or_no
 from kiosk.turns import (
     AlertStaff,
     ButtonPressed,
+    ContentChanged,
     Listen,
     PlayEarcon,
     Rest,
@@ -203,3 +206,12 @@ def test_usage_records_a_confirmation_nobody_answered_as_declined(content: Conte
     conversation.handle(heard("how long", "duration", score=0.6))
     finish(conversation)
     assert records(conversation.handle(Tick(1000.0))) == [("duration", "declined")]
+
+
+def test_new_content_is_spoken_from_then_on(content: Content) -> None:
+    conversation = make(content)
+    ready = dataclasses.replace(content.prompts["ready"], text="Good day.")
+    changed = dataclasses.replace(content, prompts={**content.prompts, "ready": ready})
+    assert conversation.handle(ContentChanged(changed)) == []
+    say = effects(conversation.handle(Started()))[0]
+    assert isinstance(say, Say) and say.utterances[0].text == "Good day."

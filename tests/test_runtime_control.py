@@ -1,10 +1,12 @@
 """The runtime in-process with real parts (content, conversation, espeak-ng voice, speech cache,
 staff alerts, event bus) and no audio device: each answer is a WAV file. Staff control
-(`KioskControl`) and what the runtime publishes."""
+(`KioskControl`), what the runtime publishes, and content changed while it runs."""
 
 from __future__ import annotations
 
 import queue
+import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,8 +14,9 @@ from typing import Any
 import pytest
 
 from kiosk.alerts import StaffAlerts
-from kiosk.config import Config
-from kiosk.content import load_content
+from kiosk.config import PROJECT_ROOT, Config, ContentConfig
+from kiosk.content import Content, load_content
+from kiosk.content_watch import ContentWatcher
 from kiosk.conversation import Conversation
 from kiosk.events import EventBus, KioskStatus
 from kiosk.matcher import Match
@@ -91,3 +94,32 @@ def test_staff_volume_and_stop(runtime: Runtime) -> None:
     runtime.stop()
     runtime.wait_until_settled()
     assert runtime.status().state == "idle"
+
+
+def test_new_content_is_used_and_broken_content_is_not(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    for folder in ("documents", "intents"):
+        shutil.copytree(PROJECT_ROOT / folder, tmp_path / folder)
+    config = Config()
+    config.content = ContentConfig(
+        tmp_path / "documents/vertebral-augmentation.md", tmp_path / "documents/overview.yaml",
+        tmp_path / "documents/prompts.yaml", tmp_path / "intents",
+    )  # fmt: skip
+    used: queue.Queue[Content] = queue.Queue()
+    watcher = ContentWatcher(config, lambda content, matcher: used.put(content))
+    watcher.start()
+    try:
+        prompts = tmp_path / "documents/prompts.yaml"
+        prompts.write_text(prompts.read_text().replace("Hello.", "Good day."))
+        assert used.get(timeout=300).prompts["ready"].text.startswith("Good day.")
+        with caplog.at_level("ERROR"):
+            prompts.write_text(prompts.read_text().replace("  help:", "  help: [", 1))
+            for _ in range(3000):
+                if "content not used" in caplog.text:
+                    break
+                threading.Event().wait(0.1)
+        assert "documents/prompts.yaml:" in caplog.text
+        assert used.empty()
+    finally:
+        watcher.close()
