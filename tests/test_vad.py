@@ -88,4 +88,3 @@ def test_silence_never_starts_an_utterance() -> None:
     assert segment(gap(5.0), noise_db=None) == []
     with pytest.raises(ConfigError, match="vad_aggressiveness"):
         VoiceActivity(aggressiveness=5)
-
