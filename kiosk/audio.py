@@ -167,14 +167,14 @@ class Microphone:
         self.blocks: queue.Queue[np.ndarray] = queue.Queue()
         self.overflows = 0
         self._stream: sd.InputStream | None = None
-        self._device_rate = MIC_RATE
+        self._resampler: BlockResampler | None = None
 
     def start(self) -> None:
         """Open the device and start capturing (a no-op while running)."""
         if self._stream is not None:
             return
-        self._stream, self._device_rate = _open(sd.InputStream, self.device, MIC_RATE,
-                                                self._callback)  # fmt: skip
+        self._stream, rate = _open(sd.InputStream, self.device, MIC_RATE, self._callback)
+        self._resampler = BlockResampler(rate, MIC_RATE) if rate != MIC_RATE else None
 
     def read(self, timeout: float = DEVICE_TIMEOUT_S) -> np.ndarray:
         """The next block; raises AudioError if none arrives within `timeout` seconds."""
@@ -207,6 +207,28 @@ class Microphone:
         if status.input_overflow:
             self.overflows += 1
         block = data[:, 0].copy()
-        if self._device_rate != MIC_RATE:
-            block = resample(block, self._device_rate, MIC_RATE).astype(np.float32)
-        self.blocks.put(block)
+        resampled = block if self._resampler is None else self._resampler(block)
+        if resampled is not None:
+            self.blocks.put(resampled)
+
+
+class BlockResampler:
+    """Resamples a stream block by block without clicks at block edges: each block is resampled
+    with the blocks before and after it as context, so the output is one block late."""
+
+    def __init__(self, rate: int, target: int) -> None:
+        self.rate, self.target = rate, target
+        self._context: list[np.ndarray] = []
+
+    def __call__(self, block: np.ndarray) -> np.ndarray | None:
+        """The previous block at `target` Hz (None for the first block)."""
+        self._context = [*self._context[-2:], block]
+        if len(self._context) == 1:
+            return None
+        window = np.concatenate(self._context)
+        out = resample(window, self.rate, self.target)
+        start = round(len(self._context[0]) * self.target / self.rate)
+        if len(self._context) == 2:  # the very first block has no context before it
+            start = 0
+        size = round(len(self._context[-2]) * self.target / self.rate)
+        return np.asarray(out[start : start + size], dtype=np.float32)

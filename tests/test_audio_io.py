@@ -10,7 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kiosk.audio import MIC_RATE, Microphone, Speaker, find_device, list_devices
+from kiosk.audio import (
+    MIC_RATE,
+    BlockResampler,
+    Microphone,
+    Speaker,
+    find_device,
+    list_devices,
+)
 from kiosk.errors import AudioError
 from kiosk.voices import Voice
 from kiosk.wav import resample, write_wav
@@ -157,3 +164,20 @@ def test_lost_devices_are_one_line_audio_errors() -> None:
         "microphone 'kiosk_mic' stopped delivering audio (unplugged?)",
         "cannot open audio device 'kiosk_speaker'",
     ]
+
+
+@pytest.mark.parametrize("rate", [44100, 48000])
+def test_block_resampling_matches_resampling_the_whole(rate: int) -> None:
+    """A microphone that refuses 16 kHz is resampled block by block, without edge clicks."""
+    t = np.arange(rate * 2) / rate
+    audio = (0.5 * np.sin(2 * np.pi * 440 * t) + 0.2 * np.sin(2 * np.pi * 3000 * t)).astype(
+        np.float32
+    )
+    resampler = BlockResampler(rate, MIC_RATE)
+    size = round(rate * 0.02)
+    out = [resampler(audio[i : i + size]) for i in range(0, len(audio), size)]
+    assert out[0] is None
+    blocks = [b for b in out if b is not None]
+    assert {len(b) for b in blocks} == {320}
+    whole = resample(audio, rate, MIC_RATE)[: 320 * len(blocks)]
+    assert np.max(np.abs(np.concatenate(blocks) - whole)) < 0.01
