@@ -37,6 +37,10 @@ NOISE = "babble of 5 overlapped recorded voices (asterisk prompts)"
 
 Sample = tuple[str | None, str]
 """(expected intent or None for out of scope, question)."""
+Cells = dict[tuple[int, float | None], list[Sample]]
+"""The questions spoken by each (voice index, SNR)."""
+Record = dict[str, Any]
+"""One spoken question: voice, snr_db, index, expected, found, edits, words, ms."""
 
 
 def load_questions() -> list[Sample]:
@@ -61,34 +65,40 @@ def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:
     return row[-1], len(ref)
 
 
-def evaluate(
-    recognizer: Recognizer, matcher: Matcher, cells: dict[tuple[int, float | None], list[Sample]]
-) -> tuple[list[dict[str, Any]], list[float], list[bool]]:
-    """Per (voice, SNR) rows, recognition times (ms), and out-of-scope rejections."""
-    rows, times, rejected = [], [], []
+def evaluate(recognizer: Recognizer, matcher: Matcher, cells: Cells) -> list[Record]:
+    """Recognise and match every question of every cell."""
+    records = []
     for (voice_index, snr), samples in cells.items():
         voice = VOICES[voice_index]
-        right = edits = words = in_scope = 0
-        for seed, (intent, question) in enumerate(samples):
-            audio = speechgen.question(question, voice, snr, seed)
+        for index, (intent, question) in enumerate(samples):
+            audio = speechgen.question(question, voice, snr, index)
             transcript = recognizer.transcribe(audio)
-            times.append(transcript.seconds * 1000)
             found = matcher.match(transcript.text).intent if transcript.text else None
-            errors, count = word_errors(question, transcript.text)
-            edits, words = edits + errors, words + count
-            if intent is None:
-                rejected.append(found is None)
-            else:
-                in_scope += 1
-                right += found == intent
+            edits, words = word_errors(question, transcript.text)
+            records.append(
+                {"voice": voice.name, "snr_db": snr, "index": index, "expected": intent,
+                 "found": found, "edits": edits, "words": words, "ms": transcript.seconds * 1000}
+            )  # fmt: skip
+    return records
+
+
+def summarise(records: list[Record]) -> dict[str, Any]:
+    """Rows per (voice, SNR): in-scope intent accuracy and WER; out-of-scope rejection."""
+    rows = []
+    for voice, snr in dict.fromkeys((r["voice"], r["snr_db"]) for r in records):
+        cell = [r for r in records if (r["voice"], r["snr_db"]) == (voice, snr)]
+        scoped = [r for r in cell if r["expected"] is not None]
         rows.append(
-            {"voice": voice.name, "snr_db": snr, "count": in_scope,
-             "intent_accuracy": right / max(in_scope, 1), "wer": edits / max(words, 1)}
+            {"voice": voice, "snr_db": snr, "count": len(scoped),
+             "intent_accuracy": sum(r["found"] == r["expected"] for r in scoped) / len(scoped),
+             "wer": sum(r["edits"] for r in cell) / max(sum(r["words"] for r in cell), 1)}
         )  # fmt: skip
-    return rows, times, rejected
+    outside = [r["found"] is None for r in records if r["expected"] is None]
+    rejection = sum(outside) / max(len(outside), 1)
+    return {"rows": rows, "out_of_scope_rejection": rejection, "out_of_scope_count": len(outside)}
 
 
-def plan(per_cell: int, seed: int = 3) -> dict[tuple[int, float | None], list[Sample]]:
+def plan(per_cell: int, seed: int = 3) -> Cells:
     """A different random sample of questions for each voice and noise level."""
     questions = load_questions()
     chooser = random.Random(seed)
@@ -97,7 +107,7 @@ def plan(per_cell: int, seed: int = 3) -> dict[tuple[int, float | None], list[Sa
     }
 
 
-def synthesise_all(cells: dict[tuple[int, float | None], list[Sample]]) -> None:
+def synthesise_all(cells: Cells) -> None:
     """Fill the speech cache in a child process, so Piper's memory is not counted here."""
     jobs = sorted({(q, v) for (v, _), samples in cells.items() for _, q in samples})
     with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
@@ -119,26 +129,22 @@ def run(quick: bool = False) -> dict[str, Any]:
     started = time.perf_counter()
     recognizer = whisper.load(config.recognizer.threads, vocabulary.prompt(content))
     load_s = time.perf_counter() - started
-    rows, times, rejected = evaluate(recognizer, matcher, cells)
+    records = evaluate(recognizer, matcher, cells)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     unbiased = whisper.load(config.recognizer.threads, None)
-    no_bias_cells = {
-        key: cell[: per_cell // 2] for key, cell in cells.items() if key[1] in (None, 10.0)
-    }
-    plain_rows, _, plain_rejected = evaluate(unbiased, matcher, no_bias_cells)
+    half = {key: cell[: per_cell // 2] for key, cell in cells.items() if key[1] in (None, 10.0)}
+    paired = [r for r in records if r["snr_db"] in (None, 10.0) and r["index"] < per_cell // 2]
     return {
         "engine": f"Whisper tiny.en ({whisper.PACKAGE}, int8, beam {whisper.BEAM_SIZE})",
         "noise": NOISE,
         "questions": str(HELDOUT.relative_to(PROJECT_ROOT) if HELDOUT.is_file() else DEV),
-        "rows": rows,
-        "out_of_scope_rejection": sum(rejected) / max(len(rejected), 1),
-        "out_of_scope_count": len(rejected),
-        "recognition_ms": _stats(times),
+        **summarise(records),
+        "recognition_ms": _stats([r["ms"] for r in records]),
         "peak_rss_mb": peak_mb,
         "model_load_s": load_s,
-        "without_prompt": {
-            "rows": plain_rows,
-            "out_of_scope_rejection": sum(plain_rejected) / max(len(plain_rejected), 1),
+        "prompt_comparison": {
+            "with_prompt": summarise(paired),
+            "without_prompt": summarise(evaluate(unbiased, matcher, half)),
         },
     }
 
@@ -154,32 +160,42 @@ def _stats(samples: list[float]) -> dict[str, float]:
 
 def _summary(result: dict[str, Any]) -> str:
     lines = [f"{result['engine']}; {result['questions']}; noise: {result['noise']}"]
-    plain = {(r["voice"], r["snr_db"]): r for r in result["without_prompt"]["rows"]}
     for row in result["rows"]:
-        snr = "quiet" if row["snr_db"] is None else f"{row['snr_db']:g} dB"
-        line = f"  {row['voice']:<28} {snr:>6}  intent {row['intent_accuracy']:6.1%}"
-        line += f"  WER {row['wer']:6.1%}  n={row['count']}"
-        other = plain.get((row["voice"], row["snr_db"]))
-        if other:
-            line += f"  (no prompt: {other['intent_accuracy']:.1%}, WER {other['wer']:.1%})"
-        lines.append(line)
+        lines.append(_row(row))
     for level in LEVELS:
-        cell = [r for r in result["rows"] if r["snr_db"] == level]
-        total = sum(r["count"] for r in cell)
-        share = sum(r["intent_accuracy"] * r["count"] for r in cell) / max(total, 1)
-        name = "quiet" if level is None else f"{level:g} dB"
-        lines.append(f"  all voices {name}: {share:.1%}")
+        lines.append(f"  all voices: {_overall(result['rows'], level)}")
     lines.append(
         f"  out of scope rejected {result['out_of_scope_rejection']:.1%} "
-        f"of {result['out_of_scope_count']} (no prompt: "
-        f"{result['without_prompt']['out_of_scope_rejection']:.1%})"
+        f"of {result['out_of_scope_count']}"
     )
     times = result["recognition_ms"]
     lines.append(
         f"  recognition ms median {times['median']:.0f} p95 {times['p95']:.0f}; "
         f"load {result['model_load_s']:.2f} s; peak RSS {result['peak_rss_mb']:.0f} MB"
     )
+    for name, part in result["prompt_comparison"].items():
+        overall = ", ".join(_overall(part["rows"], level) for level in (None, 10.0))
+        wer = sum(r["wer"] for r in part["rows"]) / len(part["rows"])
+        lines.append(
+            f"  {name} (same half sample): {overall}; mean WER {wer:.1%}; "
+            f"out of scope rejected {part['out_of_scope_rejection']:.1%}"
+        )
     return "\n".join(lines)
+
+
+def _row(row: dict[str, Any]) -> str:
+    snr = "quiet" if row["snr_db"] is None else f"{row['snr_db']:g} dB"
+    return (
+        f"  {row['voice']:<28} {snr:>6}  intent {row['intent_accuracy']:6.1%}"
+        f"  WER {row['wer']:6.1%}  n={row['count']}"
+    )
+
+
+def _overall(rows: list[dict[str, Any]], level: float | None) -> str:
+    cell = [r for r in rows if r["snr_db"] == level]
+    total = sum(r["count"] for r in cell)
+    share = sum(r["intent_accuracy"] * r["count"] for r in cell) / max(total, 1)
+    return f"{'quiet' if level is None else f'{level:g} dB'} {share:.1%} of {total}"
 
 
 if __name__ == "__main__":

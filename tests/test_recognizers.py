@@ -144,3 +144,4 @@ def test_whisper_hears_domain_words_with_the_prompt(content: Content) -> None:
     text = recognizer.transcribe(audio).text.lower()
     assert "kyphoplasty" in text and "how long" in text
     assert recognizer.transcribe(np.zeros(16000, np.float32)).text == ""
+    assert recognizer.transcribe(0.2 * speechgen.pink_noise(3.0)).text == ""  # noise: no words
