@@ -11,7 +11,6 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -52,8 +51,9 @@ def _open(kind: Any, device: Device, rate: int, callback: Any) -> tuple[Any, int
 class Speaker:
     """Plays float32 mono audio through a callback OutputStream fed from a buffer.
 
-    `play` returns at once; `wait` blocks until the audio has been handed to the device;
-    `stop` silences within one block; `volume` applies as gain and may change while playing.
+    `play` returns at once (the stream keeps running between sounds, so a sound starts within a
+    block); `wait` blocks until the end has been heard (by PortAudio's DAC time estimate); `stop`
+    drops what the device holds, silent at once; `volume` is a gain, changeable while playing.
     `first_sample_at` is the `time.monotonic()` at which the first sample of the current sound
     reaches the device's output (PortAudio's DAC time estimate).
     """
@@ -61,7 +61,6 @@ class Speaker:
     def __init__(self, device: str | int | None = None, volume: float = 1.0) -> None:
         self.volume = volume
         self.first_sample_at: float | None = None
-        self.on_first_sample: Callable[[float], None] | None = None
         self._device = find_device(device, "output")
         self._lock = threading.Lock()  # buffer and position, shared with the callback
         self._control = threading.RLock()  # opening, restarting and closing the stream
@@ -71,6 +70,7 @@ class Speaker:
         self._done.set()
         self._stream: sd.OutputStream | None = None
         self._last_callback = 0.0
+        self._ends_at = 0.0  # when the last sample handed to the device will have been heard
         self.rate = 0
         self.underflows = 0
 
@@ -83,14 +83,16 @@ class Speaker:
             with self._lock:
                 self._buffer, self._position = np.asarray(audio, dtype=np.float32), 0
                 self.first_sample_at = None
+                self._ends_at = 0.0
                 self._last_callback = time.monotonic()
                 self._done.clear()
 
     def stop(self) -> None:
         """Silence at once: the device's queued audio is dropped, the next block is silent."""
         with self._lock:
-            was_playing = not self._done.is_set()
+            was_playing = not self._done.is_set() or time.monotonic() < self._ends_at
             self._buffer, self._position = np.zeros(0, dtype=np.float32), 0
+            self._ends_at = 0.0
             self._done.set()
         if was_playing:
             with self._control:
@@ -111,7 +113,7 @@ class Speaker:
         self._stream, self.rate = _open(sd.OutputStream, self._device, rate, self._callback)
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Block until the sound has played (or was stopped); False on timeout.
+        """Block until the sound has been heard to its end (or was stopped); False on timeout.
 
         Raises AudioError if the device stops asking for audio (lost); `close` and retry."""
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -120,6 +122,10 @@ class Speaker:
                 raise AudioError(f"speaker '{self._device.name}' stopped playing (lost?)")
             if deadline is not None and time.monotonic() > deadline:
                 return False
+        while time.monotonic() < self._ends_at:  # the device still holds the end of it
+            if deadline is not None and time.monotonic() > deadline:
+                return False
+            time.sleep(0.005)
         return True
 
     def close(self) -> None:
@@ -146,12 +152,11 @@ class Speaker:
             gain = self.volume
         out[: len(chunk), 0] = chunk * gain
         out[len(chunk) :, 0] = 0.0
+        lead = max(0.0, when.outputBufferDacTime - when.currentTime)
         if start == 0 and len(chunk):
-            lead = max(0.0, when.outputBufferDacTime - when.currentTime)
             self.first_sample_at = time.monotonic() + lead
-            if self.on_first_sample is not None:
-                self.on_first_sample(self.first_sample_at)
         if finished:
+            self._ends_at = time.monotonic() + lead + len(chunk) / self.rate
             self._done.set()
 
 

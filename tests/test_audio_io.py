@@ -181,3 +181,35 @@ def test_block_resampling_matches_resampling_the_whole(rate: int) -> None:
     assert {len(b) for b in blocks} == {320}
     whole = resample(audio, rate, MIC_RATE)[: 320 * len(blocks)]
     assert np.max(np.abs(np.concatenate(blocks) - whole)) < 0.01
+
+
+def tone(hz: float, seconds: float, rate: int = 22050) -> np.ndarray:
+    return (0.5 * np.sin(2 * np.pi * hz * np.arange(round(seconds * rate)) / rate)).astype(
+        np.float32
+    )
+
+
+def test_sounds_in_a_row_play_whole_and_volume_changes_while_playing(pulse: PulseServer) -> None:
+    speaker = Speaker(SPEAKER)
+    recording = pulse.start_recording_speaker()
+    time.sleep(0.3)
+    for hz in (440, 660):  # a sound waited for is heard to its end before the next starts
+        speaker.play(tone(hz, 0.5), 22050)
+        assert speaker.wait(10)
+    speaker.play(tone(550, 1.0), 22050)
+    time.sleep(0.5)
+    speaker.volume = 0.25
+    assert speaker.wait(10)
+    time.sleep(0.3)
+    captured = recording.stop()
+    speaker.close()
+    frames = captured[: len(captured) // 441 * 441].reshape(-1, 441)  # 10 ms frames
+    spectrum = np.abs(np.fft.rfft(frames, axis=1))  # 100 Hz bins
+    loud = np.max(np.abs(frames), axis=1) > 0.05
+    peaks = np.argmax(spectrum, axis=1) * 100
+    for hz in (440, 660):
+        heard = np.sum(loud & (np.abs(peaks - hz) <= 50)) / 100
+        assert heard == pytest.approx(0.5, abs=0.03), (hz, heard)
+    levels = np.max(np.abs(frames[loud & (np.abs(peaks - 550) <= 50)]), axis=1)
+    assert np.max(levels[:20]) == pytest.approx(0.5, rel=0.1)
+    assert np.max(levels[-20:]) == pytest.approx(0.125, rel=0.1)
