@@ -24,8 +24,6 @@ class AnswerFiles:
         self.folder = folder
         self.volume = 1.0
         """Gain applied to what is written."""
-        self.first_sample_at: float | None = None
-        """Never set: nothing is heard, so there is no answer latency to measure."""
         self._count = 0
 
     def write(self, say: Say, audio: list[np.ndarray], sample_rate: int) -> Path:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import statistics
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -66,8 +65,6 @@ class Runtime:
         self.bus = alerts.bus
         self.playback = Playback(renderer, output, self.post)
         """The speaker side (rate, what was said when)."""
-        self.answer_latencies_ms: list[float] = []
-        """End of each question to the first sound of its answer (for benchmarks)."""
         self._conversation = conversation
         self._playback = self.playback
         self._alerts = alerts
@@ -143,14 +140,6 @@ class Runtime:
     def recent_alerts(self) -> list[Alert]:
         return self._alerts.recent()
 
-    def latency_summary(self) -> dict[str, float]:
-        """Median and worst answer latency so far (ms); empty before the first answer."""
-        with self._lock:
-            samples = list(self.answer_latencies_ms)
-        if not samples:
-            return {}
-        return {"median": statistics.median(samples), "max": max(samples), "count": len(samples)}
-
     # -- the conversation thread ---------------------------------------------------------------
 
     def _loop(self) -> None:
@@ -214,7 +203,6 @@ class Runtime:
             if heard_end is None:
                 return
             latency_ms = (at - heard_end) * 1000
-            self.answer_latencies_ms.append(latency_ms)
         log.debug("answer latency %.0f ms (end of question to first answer sound)", latency_ms)
         self.bus.publish("latency", {"answer_ms": round(latency_ms, 1)})
 

@@ -44,6 +44,7 @@ class ProgressCurrent:
     """Stands for `SpeechProgress` of the current `Say`."""
 
     index: int
+    """Which utterance started."""
 
 
 intents = st.sampled_from([*ALL_INTENTS, None])
@@ -72,11 +73,17 @@ class Step:
     """One event fed, what came out, and the conversation's state right after."""
 
     event: Event
+    """What was fed."""
     actions: list[Action]
+    """What came out."""
     state: str
+    """The conversation's state after it."""
     rate_wpm: int
+    """Its rate after it."""
     volume: float
+    """Its volume after it."""
     default_volume: float
+    """The volume a conversation returns to."""
 
 
 def run(conversation: Conversation, sequence: list[object]) -> list[Step]:
