@@ -9,6 +9,7 @@ the stop key and a spoken "stop" to silence, and the resident memory of `kiosk r
 
 from __future__ import annotations
 
+import math
 import os
 import pty
 import random
@@ -47,11 +48,13 @@ READY_LOG = re.compile(r"ready in ([0-9.]+) s")
 
 
 def _stats(samples: list[float]) -> dict[str, Any]:
+    """Median, 95th percentile (nearest rank) and worst of `samples`, and the samples."""
     if not samples:
         return {}
     ordered = sorted(samples)
-    return {"median": statistics.median(ordered), "p95": ordered[int(0.95 * (len(ordered) - 1))],
-            "max": ordered[-1], "samples": samples}  # fmt: skip
+    p95 = ordered[math.ceil(0.95 * len(ordered)) - 1]
+    return {"median": statistics.median(ordered), "p95": p95, "max": ordered[-1],
+            "samples": samples}  # fmt: skip
 
 
 class LiveKiosk:

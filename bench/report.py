@@ -152,8 +152,9 @@ def live_section(result: dict[str, Any], root: Path, machine: Machine) -> list[s
         "",
         f"- Questions answered: {result.get('answered', '?')} of {result.get('questions', '?')}",
         f"- End of question to first answer sound: {_ms(result.get('answer_latency_ms'))}",
-        "- The same, as the runtime itself logs it (from the moment its voice-activity detector"
-        f" decided the question was over): {_ms(result.get('internal_answer_latency_ms'))}",
+        "- The same, as `kiosk run` logs it (from the end of speech its endpointer found; logged"
+        " only for answers whose first passage played to its end, so answers cut short by the"
+        f" stop key are missing): {_ms(result.get('internal_answer_latency_ms'))}",
         f"- Stop key to silence: {_ms(result.get('stop_key_ms'))}",
         f'- Spoken "stop" (end of the word) to silence: {_ms(result.get("spoken_stop_ms"))}',
     ]
