@@ -24,7 +24,7 @@ __all__ = ["Device", "Microphone", "Speaker", "find_device", "list_devices", "re
 log = logging.getLogger(__name__)
 
 BLOCK_SECONDS = 0.02
-"""Audio block length: `Speaker.stop()` takes effect at the next block boundary."""
+"""Audio block length (how often the callbacks run)."""
 MIC_RATE = 16000
 """The rate the microphone delivers (what VAD and recognizers take)."""
 LATENCY_S = 0.1
@@ -61,6 +61,7 @@ class Speaker:
     def __init__(self, device: str | int | None = None, volume: float = 1.0) -> None:
         self.volume = volume
         self.first_sample_at: float | None = None
+        self._spec = device
         self._device = find_device(device, "output")
         self._lock = threading.Lock()  # buffer and position, shared with the callback
         self._control = threading.RLock()  # opening, restarting and closing the stream
@@ -99,7 +100,8 @@ class Speaker:
                 self._restart(self.rate)
 
     def _restart(self, rate: int) -> None:
-        """A running stream with nothing queued: restarted (dropping its queue), or (re)opened."""
+        """A running stream with nothing queued: restarted (dropping its queue), or (re)opened,
+        looking the device up again (after `refresh_devices()` old streams and indexes are void)."""
         stream = self._stream
         try:
             if stream is not None and stream.active:
@@ -107,9 +109,9 @@ class Speaker:
                 stream.start()
                 return
         except sd.PortAudioError as error:
-            self.close()
-            raise AudioError(f"speaker '{self._device.name}' lost: {error}") from None
+            log.info("speaker stream gone (%s); reopening", error)
         self.close()
+        self._device = find_device(self._spec, "output")
         self._stream, self.rate = _open(sd.OutputStream, self._device, rate, self._callback)
 
     def wait(self, timeout: float | None = None) -> bool:
@@ -197,9 +199,10 @@ class Microphone:
     def close(self) -> None:
         """Stop capturing and release the device."""
         if self._stream is not None:
-            self._stream.abort()
-            self._stream.close()
-            self._stream = None
+            stream, self._stream = self._stream, None
+            with contextlib.suppress(sd.PortAudioError):  # a lost device may refuse
+                stream.abort()
+                stream.close()
 
     def __enter__(self) -> Microphone:
         self.start()

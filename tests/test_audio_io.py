@@ -17,6 +17,7 @@ from kiosk.audio import (
     Speaker,
     find_device,
     list_devices,
+    refresh_devices,
 )
 from kiosk.errors import AudioError
 from kiosk.voices import Voice
@@ -213,3 +214,19 @@ def test_sounds_in_a_row_play_whole_and_volume_changes_while_playing(pulse: Puls
     levels = np.max(np.abs(frames[loud & (np.abs(peaks - 550) <= 50)]), axis=1)
     assert np.max(levels[:20]) == pytest.approx(0.5, rel=0.1)
     assert np.max(levels[-20:]) == pytest.approx(0.125, rel=0.1)
+
+
+def test_speaker_survives_a_device_rescan(pulse: PulseServer) -> None:
+    """refresh_devices() voids open streams; the next play() reopens without an error."""
+    speaker = Speaker(SPEAKER)
+    speaker.play(tone(440, 0.2), 22050)
+    assert speaker.wait(10)
+    refresh_devices()
+    recording = pulse.start_recording_speaker()
+    time.sleep(0.3)
+    speaker.play(tone(440, 0.5), 22050)
+    assert speaker.wait(10)
+    time.sleep(0.2)
+    captured = recording.stop()
+    speaker.close()
+    assert np.sum(np.abs(captured) > 0.25) > 0.1 * RATE
