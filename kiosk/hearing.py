@@ -14,8 +14,9 @@ from kiosk.matcher import Match
 from kiosk.turns import ButtonPressed, Event, Heard, NothingHeard
 
 WAKE_SIMILARITY = 0.75
-"""Spelling similarity (1 - edit distance / length, spaces ignored) at which words count as the
-wake phrase: "hello kiosks" and "hello cosk" do, "hello there" does not."""
+"""Similarity (1 - edit distance / length, spaces ignored; of the spelling or of the metaphone
+sound code, whichever is closer) at which words count as the wake phrase: "hello kiosks",
+"hello kyask" and "a low kiosk" do, "hello there" and "how long does it" do not."""
 WAKE_SEARCH_WORDS = 3
 """The wake phrase may start this many words in ("um, hello kiosk")."""
 ECHO_SHARE = 0.5
@@ -34,17 +35,23 @@ def split_wake(text: str, wake_phrase: str) -> tuple[bool, str]:
     if not size:
         return False, text
     for start in range(min(WAKE_SEARCH_WORDS, len(heard))):
-        for length in (size, size + 1, size - 1):
+        for length in (size, size + 1, size + 2, size - 1):
             if length < 1 or start + length > len(heard):
                 continue
             candidate = "".join(heard[start : start + length])
-            if _similarity(candidate, wake.replace(" ", "")) >= WAKE_SIMILARITY:
+            if _sounds_like(candidate, wake.replace(" ", "")):
                 return True, " ".join(heard[start + length :])
     return False, text
 
 
 def _similarity(a: str, b: str) -> float:
     return 1 - jellyfish.levenshtein_distance(a, b) / max(len(a), len(b), 1)
+
+
+def _sounds_like(heard: str, wake: str) -> bool:
+    spelling = _similarity(heard, wake)
+    sound = _similarity(jellyfish.metaphone(heard), jellyfish.metaphone(wake))
+    return max(spelling, sound) >= WAKE_SIMILARITY
 
 
 def _pairs(items: list[str]) -> list[tuple[str, str]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import pty
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy import signal
+from scipy import signal as dsp
 
 from bench import speechgen
 from bench.live_capture import RATE, Capture
@@ -33,7 +34,7 @@ pytestmark = [pytest.mark.live, pytest.mark.speech]
 QUIET_S = 2.5
 """Silence this long means the kiosk has finished speaking (pauses inside answers are shorter)."""
 CONFIG = """\
-listening: {{mode: open}}
+listening: {{mode: {mode}}}
 audio: {{input_device: {mic}, output_device: {speaker}}}
 server: {{enabled: false}}
 usage: {{enabled: false}}
@@ -44,11 +45,11 @@ alerts: {{command: 'echo "$KIOSK_ALERT_KIND|$KIOSK_ALERT_TEXT" >> {alerts}'}}
 class LiveKiosk:
     """`kiosk run` in a pseudo-terminal, its speaker captured with a time stamp per 10 ms."""
 
-    def __init__(self, pulse: PulseServer, folder: Path) -> None:
+    def __init__(self, pulse: PulseServer, folder: Path, mode: str = "open") -> None:
         self.pulse, self.folder = pulse, folder
         self.alerts = folder / "alerts.txt"
         config = folder / "kiosk.yaml"
-        config.write_text(CONFIG.format(mic=MIC, speaker=SPEAKER, alerts=self.alerts))
+        config.write_text(CONFIG.format(mode=mode, mic=MIC, speaker=SPEAKER, alerts=self.alerts))
         self.log = folder / "kiosk.log"
         self.started = time.monotonic()
         self.capture = Capture()
@@ -136,8 +137,8 @@ def similarity(recorded: np.ndarray, expected: np.ndarray) -> float:
     """Peak normalised cross-correlation of `expected` within `recorded` (1: identical)."""
     if len(recorded) < len(expected):
         recorded = np.concatenate([recorded, np.zeros(len(expected) - len(recorded))])
-    products = signal.correlate(recorded, expected, mode="valid", method="fft")
-    energy = signal.correlate(recorded**2, np.ones(len(expected)), mode="valid", method="fft")
+    products = dsp.correlate(recorded, expected, mode="valid", method="fft")
+    energy = dsp.correlate(recorded**2, np.ones(len(expected)), mode="valid", method="fft")
     norm = np.sqrt(np.maximum(energy, 1e-12) * np.sum(expected**2))
     return float(np.max(products / norm))
 
@@ -199,3 +200,21 @@ def test_an_emergency_phrase_alerts_staff_then_reassures(kiosk: LiveKiosk) -> No
     while not kiosk.alerts.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert kiosk.alerts.read_text().startswith("emergency|I feel")
+
+
+def test_wake_mode_answers_a_question_after_the_wake_phrase(
+    pulse: PulseServer, kiosk: LiveKiosk, tmp_path: Path
+) -> None:
+    kiosk.quiet()
+    kiosk.process.send_signal(signal.SIGSTOP)  # it shares the microphone: pause it meanwhile
+    woken = LiveKiosk(pulse, tmp_path, mode="wake")
+    try:
+        assert woken.capture.wait_sound(woken.started, 300) is not None, "no greeting"
+        woken.quiet()
+        started, ended = woken.say("Hello kiosk, how long does the procedure take?")
+        woken.wait_log(r"saying procedure-length")
+        onset = woken.capture.wait_sound(started, 120)
+        assert onset is not None and onset > ended
+    finally:
+        assert woken.close() == 0
+        kiosk.process.send_signal(signal.SIGCONT)

@@ -30,6 +30,8 @@ OVERVIEW_START = "Here is an overview of the procedure. You can say stop at any 
     ("text", "expected"),
     [("Hello kiosk, how long does it take?", (True, "how long does it take")),
      ("Hello, kiosks.", (True, "")), ("hello cosk", (True, "")),
+     ("Hello kyask, can I go home today?", (True, "can i go home today")),
+     ("how long does it take", (False, "how long does it take")),
      ("Um, hello kiosk. What is the cement?", (True, "what is the cement")),
      ("Hello kiosk", (True, "")), ("How long does it take?", (False, "How long does it take?")),
      ("hello there how are you", (False, "hello there how are you"))],
