@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from kiosk.config import VoiceConfig
-from kiosk.voices import Voice
+from kiosk.voices import FallbackVoice, Voice
 from kiosk.voices.cache import SpeechCache, rate_steps, render_all, speech_texts
 
 pytestmark = pytest.mark.speech
@@ -107,6 +107,26 @@ def test_render_all_renders_everything_once(espeak_voice: Voice, tmp_path: Path)
     assert len(list(tmp_path.rglob("*.wav"))) == 15
     again = render_all(Content(), cache, rates)
     assert (again.rendered, again.cached) == (0, 15) and voice.calls == 15
+
+
+def test_speech_cached_by_a_failed_voice_is_still_used(
+    espeak_voice: Voice, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = Counting(espeak_voice, "first"), Counting(espeak_voice, "second")
+    voice = FallbackVoice([first, second])
+    cache = SpeechCache(voice, VoiceConfig(cache=tmp_path))
+    before = cache.get("Hello there.", 160)
+
+    def engine_lost(text: str, rate_wpm: int) -> np.ndarray:
+        raise RuntimeError("engine lost")
+
+    monkeypatch.setattr(first, "synthesize", engine_lost)
+    cache.get("Something new.", 160)
+    assert voice.name == "second" and second.calls == 1
+    assert cache.has("Hello there.", 160) and cache.has("Something new.", 160)
+    assert np.allclose(cache.get("Hello there.", 160), before, atol=1e-4)
+    assert second.calls == 1
+    assert cache.path("Something new.", 160).parent == tmp_path / "second"
 
 
 def test_default_rate_steps() -> None:

@@ -57,6 +57,8 @@ class FallbackVoice:
         if not voices:
             raise ModelError("no voice available: install piper-tts or libespeak-ng1")
         self._voices = voices
+        self.names = tuple(voice.name for voice in voices)
+        """Every voice's name, best first (cached speech of a failed voice is still good)."""
         self.name = voices[0].name
         self.sample_rate = voices[0].sample_rate
 

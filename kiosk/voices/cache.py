@@ -20,7 +20,7 @@ import numpy as np
 import soundfile
 
 from kiosk.config import VoiceConfig
-from kiosk.voices import Voice, clamp_rate
+from kiosk.voices import FallbackVoice, Voice, clamp_rate
 from kiosk.wav import write_wav
 
 FORMAT = 1
@@ -74,29 +74,36 @@ class SpeechCache:
         self.voice = voice
         self.config = config
 
-    def path(self, text: str, rate_wpm: int) -> Path:
-        """Where the audio for `text` at `rate_wpm` is (or will be) stored."""
+    def path(self, text: str, rate_wpm: int, voice_name: str | None = None) -> Path:
+        """Where the audio for `text` at `rate_wpm` by the current voice is (or will be) kept."""
+        name = voice_name or self.voice.name
         rate = clamp_rate(rate_wpm, self.config)
-        key = json.dumps([FORMAT, self.voice.name, rate, text.strip()])
+        key = json.dumps([FORMAT, name, rate, text.strip()])
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
-        return self.config.cache / self.voice.name / f"{digest}.wav"
+        return self.config.cache / name / f"{digest}.wav"
 
     def has(self, text: str, rate_wpm: int) -> bool:
-        """True if the audio is already rendered."""
-        return self.path(text, rate_wpm).is_file()
+        """True if the audio is already rendered (by this voice, or a better one that failed)."""
+        return any(self.path(text, rate_wpm, name).is_file() for name in self._names())
 
     def get(self, text: str, rate_wpm: int) -> np.ndarray:
         """Float32 audio at `voice.sample_rate`: from disk, or synthesised and stored."""
-        path = self.path(text, rate_wpm)
-        try:
-            audio, rate = soundfile.read(str(path), dtype="float32")
+        for name in self._names():
+            try:
+                audio, rate = soundfile.read(str(self.path(text, rate_wpm, name)), dtype="float32")
+            except (OSError, RuntimeError, soundfile.LibsndfileError):
+                continue  # missing or torn
             if rate == self.voice.sample_rate:
                 return np.asarray(audio, dtype=np.float32)
-        except (OSError, RuntimeError, soundfile.LibsndfileError):
-            pass  # missing or torn: render again
         audio = self.voice.synthesize(text, clamp_rate(rate_wpm, self.config))
-        self._store(path, audio)
+        self._store(self.path(text, rate_wpm), audio)
         return audio
+
+    def _names(self) -> tuple[str, ...]:
+        """Voices whose cached speech may be used, best first (a FallbackVoice has several)."""
+        if isinstance(self.voice, FallbackVoice):
+            return self.voice.names
+        return (self.voice.name,)
 
     def _store(self, path: Path, audio: np.ndarray) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
