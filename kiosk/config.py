@@ -42,6 +42,10 @@ class MatcherConfig:
     """A question scoring below this gets the honest "ask staff" answer."""
     confirm_below: float = 0.8
     """A question scoring below this (but not rejected) gets a yes/no confirmation."""
+    emergency_above: float = 0.4
+    """`emergency` wins whenever its score reaches this, even when another intent scores more."""
+    semantic: bool = True
+    """Add the all-MiniLM-L6-v2 sentence embedding to the matcher's features (about 70 MB)."""
     cache: Path | None = PROJECT_ROOT / ".cache" / "matcher"
     """Where the trained matcher is kept (keyed by the intent files); `None` = retrain."""
 

@@ -1,11 +1,15 @@
 """Question text -> `Match`: which intent, how sure (calibrated), and the runner-up.
 
-A softmax regression over `features.tokens` is trained on the intent files' examples, with
-`out_of_scope` as a class of its own (weighted up): it soaks up probability for questions the
-document does not answer. The temperature is fitted on cross-validated predictions, so a score
-of 0.8 means about 80% right. The best in-scope intent is returned unless its score is below
-`reject_below`. Training takes seconds, so the trained model is cached, keyed by the examples
-and this code.
+A softmax regression over `features.tokens` plus (with `semantic`) the question's
+all-MiniLM-L6-v2 sentence embedding (`embedding.py`, scaled by EMBEDDING_SCALE) is trained on the
+intent files' examples, with `out_of_scope` as a class of its own (weighted up): it soaks up
+probability for questions the document does not answer. The sparse features carry wording and
+sound-alikes; the embedding carries meaning (synonyms, paraphrase) to words no example uses.
+The temperature is fitted on cross-validated predictions, so a score of 0.8 means about 80%
+right. The best in-scope intent is returned unless its score is below `reject_below`; but
+`emergency` wins whenever its score reaches `emergency_above` (a missed emergency costs far more
+than a false alarm). Training takes seconds (plus encoding the examples), so the trained model
+is cached, keyed by the examples and this code.
 """
 
 from __future__ import annotations
@@ -22,16 +26,24 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.sparse import csr_matrix, hstack
 
 from kiosk.config import MatcherConfig
 from kiosk.content import OUT_OF_SCOPE, Content
+from kiosk.embedding import Encoder, shared_encoder
 from kiosk.features import Vectorizer
 from kiosk.softmax import Softmax, Training, fit_temperature, train
 from kiosk.soundalike import Lexicon
 from kiosk.text import words
 
 FOLDS = 3
-CODE = ("text.py", "soundalike.py", "features.py", "softmax.py", "matcher.py")
+EMBEDDING_SCALE = 0.5
+"""Weight of the unit-length embedding next to the unit-length sparse row (tuned by
+cross-validation and eval/tuning.tsv: 0.5, 1 and 2 within a point; 0.5 best)."""
+EMERGENCY = "emergency"
+_EXAMPLES: dict[str, np.ndarray] = {}
+"""Example text -> embedding, so retraining in one process (check, bench) encodes once."""
+CODE = ("text.py", "soundalike.py", "features.py", "softmax.py", "matcher.py", "embedding.py")
 log = logging.getLogger(__name__)
 
 
@@ -58,11 +70,13 @@ class Matcher:
         vectorizer: Vectorizer,
         model: Softmax,
         config: MatcherConfig,
+        encoder: Encoder | None = None,
     ) -> None:
         self.classes = classes
         self.vectorizer = vectorizer
         self.model = model
         self.config = config
+        self.encoder = encoder
         self.in_scope = np.array([name != OUT_OF_SCOPE for name in classes])
 
     @classmethod
@@ -83,7 +97,8 @@ class Matcher:
         vectorizer: Vectorizer | None = None,
     ) -> Matcher:
         """Train on (question, intent) pairs, fitting the temperature by cross-validation."""
-        cache = config.cache / f"{_cache_key(examples)}.npz" if config.cache else None
+        key = _cache_key(examples, config.semantic)
+        cache = config.cache / f"{key}.npz" if config.cache else None
         cached = _load(cache, config) if cache and not vectorizer else None
         if cached is not None:
             return cached
@@ -91,7 +106,8 @@ class Matcher:
         texts = [text for text, _ in examples]
         labels = np.array([classes.index(intent) for _, intent in examples])
         features = vectorizer or Vectorizer.fit(texts)
-        rows = features.transform(texts)
+        encoder = shared_encoder() if config.semantic else None
+        rows = _rows(features, encoder, texts, remember=True)
         heavy = classes.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in classes else None
         settings = Training(heavy=heavy)
         model = train(rows, labels, len(classes), settings)
@@ -103,7 +119,7 @@ class Matcher:
                 part = train(rows[kept], labels[kept], len(classes), settings)
                 logits[held] = part.logits(rows[held])
             model = Softmax(model.weights, model.bias, fit_temperature(logits, labels))
-        matcher = cls(classes, features, model, config)
+        matcher = cls(classes, features, model, config, encoder)
         if cache and not vectorizer:
             matcher.save(cache)
         return matcher
@@ -131,14 +147,18 @@ class Matcher:
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probabilities over `classes`, one row per question."""
-        return self.model.probabilities(self.vectorizer.transform(texts))
+        return self.model.probabilities(_rows(self.vectorizer, self.encoder, texts))
 
     def decide(self, probabilities: np.ndarray) -> Match:
         """The `Match` for one row of `probabilities`."""
         ranked = [int(i) for i in np.argsort(-probabilities) if self.in_scope[i]]
+        alarm = self.classes.index(EMERGENCY) if EMERGENCY in self.classes else -1
+        if alarm >= 0 and probabilities[alarm] >= self.config.emergency_above:
+            ranked = [alarm, *(i for i in ranked if i != alarm)]
         best = self.classes[ranked[0]] if ranked else None
         score = float(probabilities[ranked[0]]) if ranked else 0.0
-        if best is None or score < self.config.reject_below:
+        alarmed = best == EMERGENCY and score >= self.config.emergency_above
+        if best is None or (score < self.config.reject_below and not alarmed):
             return Match(None, score, best, score)
         if len(ranked) < 2:
             return Match(best, score, None, 0.0)
@@ -151,8 +171,27 @@ class Matcher:
         return self.decide(self.probabilities([text])[0])
 
 
-def _cache_key(examples: Sequence[tuple[str, str]]) -> str:
-    digest = hashlib.sha256(json.dumps(list(examples)).encode())
+def _rows(
+    vectorizer: Vectorizer, encoder: Encoder | None, texts: Sequence[str], remember: bool = False
+) -> csr_matrix:
+    """The sparse features, with the scaled sentence embedding appended when semantic;
+    `remember` keeps the examples' embeddings for the next training in this process."""
+    rows = vectorizer.transform(texts)
+    if encoder is None:
+        return rows
+    if remember:
+        missing = [text for text in dict.fromkeys(texts) if text not in _EXAMPLES]
+        if missing:
+            _EXAMPLES.update(zip(missing, encoder.encode(missing), strict=True))
+        dense = np.array([_EXAMPLES[text] for text in texts], np.float32)
+    else:
+        dense = encoder.encode(list(texts))
+    dense *= np.float32(EMBEDDING_SCALE)
+    return csr_matrix(hstack([rows, csr_matrix(dense)], format="csr"))
+
+
+def _cache_key(examples: Sequence[tuple[str, str]], semantic: bool) -> str:
+    digest = hashlib.sha256(json.dumps([list(examples), semantic]).encode())
     for name in CODE:
         digest.update((Path(__file__).parent / name).read_bytes())
     return digest.hexdigest()[:24]
@@ -166,7 +205,9 @@ def _load(path: Path, config: MatcherConfig) -> Matcher | None:
             lexicon = Lexicon(tuple(str(word) for word in saved["lexicon"]))
             vectorizer = Vectorizer(index, saved["idf"], lexicon)
             model = Softmax(saved["weights"], saved["bias"], float(saved["temperature"]))
-            return Matcher(tuple(str(c) for c in saved["classes"]), vectorizer, model, config)
+            encoder = shared_encoder() if len(model.weights) > len(index) else None
+            classes = tuple(str(c) for c in saved["classes"])
+            return Matcher(classes, vectorizer, model, config, encoder)
     except (OSError, KeyError, ValueError, zipfile.BadZipFile):
         return None
 
