@@ -1,6 +1,8 @@
 """Matcher benchmark: accuracy, rejection, confusions, calibration and speed on questions the
-intent files never saw (eval/heldout.tsv and ../shared/eval/dev.tsv, each reported apart and
-together), plus the comparison of matching methods that chose the shipped one.
+intent files never saw (eval/heldout.tsv, eval/tuning.tsv and ../shared/eval/dev.tsv, each
+reported apart and together), plus the comparison of matching methods that chose the shipped one.
+Methods and thresholds are chosen on eval/tuning.tsv and dev.tsv only (`compare`); the held-out
+set is the final figure, never used to choose.
 
     python -m bench.matching          # prints the result as JSON
 """
@@ -26,7 +28,8 @@ from kiosk.softmax import fit_temperature, softmax
 from kiosk.text import normalize
 
 ROOT = Path(__file__).resolve().parent.parent
-EVAL_FILES = (ROOT / "eval" / "heldout.tsv", ROOT.parent / "shared" / "eval" / "dev.tsv")
+TUNING_FILES = (ROOT / "eval" / "tuning.tsv", ROOT.parent / "shared" / "eval" / "dev.tsv")
+EVAL_FILES = (ROOT / "eval" / "heldout.tsv", *TUNING_FILES)
 THRESHOLDS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 Rows = list[tuple[str, str]]
 
@@ -49,11 +52,18 @@ def score(predicted: list[str], rows: Rows) -> dict[str, Any]:
     """In-scope accuracy and out-of-scope rejection of `predicted` against `rows`."""
     inside = [p == e for p, (_, e) in zip(predicted, rows, strict=True) if e != OUT_OF_SCOPE]
     outside = [p == e for p, (_, e) in zip(predicted, rows, strict=True) if e == OUT_OF_SCOPE]
+    alarms = [p == e for p, (_, e) in zip(predicted, rows, strict=True) if e == "emergency"]
+    false = [
+        p == "emergency" for p, (_, e) in zip(predicted, rows, strict=True) if e != "emergency"
+    ]
     return {
         "in_scope_accuracy": sum(inside) / max(1, len(inside)),
         "in_scope_count": len(inside),
         "out_of_scope_rejection": sum(outside) / max(1, len(outside)),
         "out_of_scope_count": len(outside),
+        "emergency_recall": sum(alarms) / max(1, len(alarms)),
+        "emergency_count": len(alarms),
+        "false_emergencies": sum(false),
     }
 
 
@@ -92,7 +102,7 @@ def sweep(matcher: Matcher, probabilities: np.ndarray, rows: Rows) -> list[dict[
     out = []
     for threshold in THRESHOLDS:
         config = dataclasses.replace(matcher.config, reject_below=threshold)
-        trial = Matcher(matcher.classes, matcher.vectorizer, matcher.model, config)
+        trial = Matcher(matcher.classes, matcher.vectorizer, matcher.model, config, matcher.encoder)
         predicted = [_label(trial.decide(p).intent) for p in probabilities]
         out.append({"reject_below": threshold, **score(predicted, rows)})
     return out
@@ -155,16 +165,19 @@ def compare(examples: Rows, rows: Rows, config: MatcherConfig) -> list[dict[str,
     fresh = dataclasses.replace(config, cache=None)
     results = []
     texts = [q for q, _ in examples]
-    variants = {"softmax, words only": {"phonetic": False, "chars": False},
-                "softmax, + characters": {"phonetic": False, "chars": True},
-                "softmax, + sound codes": {"phonetic": True, "chars": False},
-                "softmax, all features (shipped)": {"phonetic": True, "chars": True}}  # fmt: skip
-    for name, options in variants.items():
+    sparse, semantic = (dataclasses.replace(fresh, semantic=on) for on in (False, True))
+    variants = {"softmax, words only": ({"phonetic": False, "chars": False}, sparse),
+                "softmax, + characters": ({"phonetic": False, "chars": True}, sparse),
+                "softmax, + sound codes": ({"phonetic": True, "chars": False}, sparse),
+                "softmax, all sparse features": ({"phonetic": True, "chars": True}, sparse),
+                "softmax, all sparse + MiniLM embedding (shipped)":
+                    ({"phonetic": True, "chars": True}, semantic)}  # fmt: skip
+    for name, (options, settings) in variants.items():
         start = time.perf_counter()
-        matcher = Matcher.train(examples, fresh, Vectorizer.fit(texts, **options))
+        matcher = Matcher.train(examples, settings, Vectorizer.fit(texts, **options))
         seconds = time.perf_counter() - start
         results.append({"method": name, "train_s": seconds, **_best(matcher, rows)})
-    base = Matcher.train(examples, fresh)
+    base = Matcher.train(examples, sparse)
     for method in ("centroid", "knn3"):
         train_scores = _similarity_scores(method, examples, examples)
         labels = np.array([base.classes.index(i) for _, i in examples])
@@ -215,7 +228,9 @@ def run(quick: bool = False) -> dict[str, Any]:
         "confirm_below": config.matcher.confirm_below,
     }  # fmt: skip
     if not quick:
-        result["methods"] = compare(examples, every, config.matcher)
+        tuning = [row for path in TUNING_FILES if path.is_file() for row in read_eval(path)]
+        result["methods_on"] = [os.path.relpath(p, ROOT) for p in TUNING_FILES if p.is_file()]
+        result["methods"] = compare(examples, tuning, config.matcher)
     return result
 
 

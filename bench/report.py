@@ -71,7 +71,8 @@ def matching_section(result: dict[str, Any], root: Path, machine: Machine) -> li
     lines.append("")
     if result.get("methods"):
         lines += [
-            "Matching methods compared on the same questions (each at its best threshold):",
+            "Matching methods compared on the tuning questions (eval/tuning.tsv + dev.tsv; each at "
+            "its best threshold):",
             "",
             "| method | threshold | in scope right | out of scope rejected |",
             "|---|---|---|---|",
