@@ -133,3 +133,13 @@ def test_kiosk_ask_refuses_an_empty_question(tmp_path: Path) -> None:
     done = kiosk(tmp_path, "   ")
     assert done.returncode != 0
     assert done.stderr == "kiosk ask: the question is empty\n"
+
+
+def test_emergency_wins_from_emergency_above(matcher: Matcher) -> None:
+    config = dataclasses.replace(matcher.config, reject_below=0.5, emergency_above=0.4)
+    classes = ("duration", "emergency", "out_of_scope")
+    alarmed = Matcher(classes, matcher.vectorizer, matcher.model, config, matcher.encoder)
+    assert alarmed.decide(np.array([0.55, 0.42, 0.03])).intent == "emergency"
+    found = alarmed.decide(np.array([0.1, 0.45, 0.45]))
+    assert (found.intent, found.runner_up) == ("emergency", "duration")
+    assert alarmed.decide(np.array([0.2, 0.3, 0.5])).intent is None
