@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,7 @@ def latency_histogram(samples_ms: list[float], path: Path, footer: str, *, limit
     figure, axes = plt.subplots(figsize=(7.5, 4.2))
     axes.hist(samples_ms, bins=min(30, max(5, len(samples_ms) // 2)), color="#4477aa")
     axes.axvline(limit_ms, color="#cc3311", linestyle="--", label=f"target median {limit_ms:g} ms")
-    median = sorted(samples_ms)[len(samples_ms) // 2]
+    median = statistics.median(samples_ms)
     axes.axvline(median, color="0.2", linestyle=":", label=f"measured median {median:.0f} ms")
     axes.set_xlabel("end of question to first answer sound (ms)")
     axes.set_ylabel("questions")

@@ -120,17 +120,16 @@ def recognition_section(result: dict[str, Any], root: Path, machine: Machine) ->
             f"- Spoken out-of-scope questions rejected: {_pct(result['out_of_scope_rejection'])}"
             f" of {result.get('out_of_scope_count', '?')}"
         )
-    plain = result.get("without_prompt")
-    if plain:
-        levels = sorted({row["snr_db"] for row in plain["rows"]}, key=lambda x: (x is None, x))
+    for name, part in result.get("prompt_comparison", {}).items():
         shares = [
             f"{'quiet' if level is None else f'{level:g} dB'} {_pct(value)}"
-            for level in levels
-            if (value := spoken_accuracy(level)(plain)) is not None
+            for level in (None, 10.0)
+            if (value := spoken_accuracy(level)(part)) is not None
         ]
+        rejected = _pct(part["out_of_scope_rejection"])
         lines.append(
-            f"- Without the domain prompt (unbiased Whisper), right intent: {', '.join(shares)}; "
-            f"out of scope rejected {_pct(plain['out_of_scope_rejection'])}"
+            f"- Whisper {name.replace('_', ' ')} (the domain's words), same half sample: right "
+            f"intent {', '.join(shares)}; out of scope rejected {rejected}"
         )
     lines.append(f"- Recognition time per question: {_ms(result.get('recognition_ms'))}")
     if "peak_rss_mb" in result:
