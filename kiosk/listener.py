@@ -1,6 +1,6 @@
 """Microphone -> utterances -> recognizer -> matcher -> events, in two daemon threads.
 
-The capture thread reads the microphone and cuts utterances (`kiosk.endpoint`); the recognition
+The capture thread reads the microphone and cuts utterances (`kiosk.vad`); the recognition
 thread transcribes each one, decides what it means (`kiosk.hearing.understand`: wake phrase,
 the kiosk's own voice) and posts the event with the time the speech ended. At a short pause the
 audio so far is recognised at once: a clear question is answered then, without waiting for the
@@ -18,16 +18,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kiosk.audio import MIC_RATE, Microphone
+from kiosk.audio import Microphone
 from kiosk.config import Config
 from kiosk.content import CONTROL_INTENTS
-from kiosk.endpoint import Endpointer
 from kiosk.errors import AudioError
 from kiosk.hearing import understand
 from kiosk.matcher import Match
 from kiosk.recognizers import Recognizer, Transcript
 from kiosk.runtime import Runtime
 from kiosk.turns import Event, Heard, SpeechStarted
+from kiosk.vad import EARLY_PAUSE_MS, UtteranceSegmenter
 
 log = logging.getLogger(__name__)
 
@@ -93,24 +93,23 @@ class Listener:
         self._microphone.close()
 
     def _capture(self) -> None:
-        endpointer = Endpointer(self._config.listening)
+        segmenter = UtteranceSegmenter(self._config.listening, EARLY_PAUSE_MS)
         number = 0
         while not self._closing.is_set():
             try:
                 block = self._microphone.read()
             except AudioError as error:
                 self._reopen(error)
-                endpointer = Endpointer(self._config.listening)
+                segmenter = UtteranceSegmenter(self._config.listening, EARLY_PAUSE_MS)
                 continue
             now = time.monotonic()
-            for cut in endpointer.feed(block):
+            for cut in segmenter.feed(block):
                 if cut.kind == "start":
                     number += 1
                     self.idle.clear()
                     self._runtime.post(SpeechStarted())
                     continue
-                end = now - cut.silence_s
-                start = end - len(cut.audio) / MIC_RATE
+                start, end = (now - (segmenter.fed_s - at) for at in (cut.start_s, cut.end_s))
                 self._utterances.put(Utterance(cut.audio, start, end, number, cut.kind == "end"))
 
     def _reopen(self, error: AudioError) -> None:

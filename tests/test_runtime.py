@@ -9,19 +9,15 @@ import queue
 import threading
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from bench import speechgen
 from kiosk.alerts import StaffAlerts
 from kiosk.config import KeysConfig, ListeningConfig
-from kiosk.endpoint import Cut, Endpointer
 from kiosk.events import EventBus
 from kiosk.hearing import is_echo, split_wake, understand
 from kiosk.keys import KeyReader, key_map, split_keys
 from kiosk.matcher import Match
 from kiosk.turns import ButtonPressed, Heard, Key, NothingHeard
-from kiosk.wav import RATE
 
 OVERVIEW_START = "Here is an overview of the procedure. You can say stop at any time."
 
@@ -148,27 +144,3 @@ def test_a_failing_alert_command_is_logged(caplog: pytest.LogCaptureFixture) -> 
                 break
             threading.Event().wait(0.1)
     assert "exit 3" in caplog.text
-
-
-def feed(endpointer: Endpointer, audio: np.ndarray) -> list[Cut]:
-    """In 20 ms blocks, as the microphone delivers."""
-    return [cut for i in range(0, len(audio), 320) for cut in endpointer.feed(audio[i : i + 320])]
-
-
-def test_speech_starts_pauses_and_ends_at_the_configured_silence() -> None:
-    voice = speechgen.espeak_voice("en-us")
-    first = speechgen.synthesize("how long does the procedure take", voice)
-    second = speechgen.synthesize("and when can I go home", voice)
-    gap, tail = np.zeros(int(0.5 * RATE), np.float32), np.zeros(int(1.5 * RATE), np.float32)
-    cuts = feed(Endpointer(ListeningConfig()), np.concatenate([gap, first, gap, second, tail]))
-    kinds = [cut.kind for cut in cuts]
-    assert kinds[0] == "start" and kinds[-1] == "end" and kinds.count("end") == 1
-    assert "pause" in kinds  # the half-second gap gets an early look, the utterance goes on
-    pause, end = cuts[kinds.index("pause")], cuts[-1]
-    assert len(first) < len(pause.audio) < len(end.audio)
-    assert len(end.audio) >= len(first) + len(second)
-
-
-def test_a_click_or_silence_is_not_an_utterance() -> None:
-    click = np.concatenate([np.zeros(RATE // 2), 0.8 * np.ones(RATE // 50), np.zeros(RATE)])
-    assert feed(Endpointer(ListeningConfig()), click.astype(np.float32)) == []

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from bench import speechgen
 from kiosk.config import ListeningConfig
 from kiosk.errors import ConfigError
-from kiosk.vad import RATE, UtteranceSegmenter, VoiceActivity
+from kiosk.vad import EARLY_PAUSE_MS, RATE, Utterance, UtteranceSegmenter, VoiceActivity
 from kiosk.voices import Voice
 from kiosk.wav import resample
 
@@ -88,3 +89,28 @@ def test_silence_never_starts_an_utterance() -> None:
     assert segment(gap(5.0), noise_db=None) == []
     with pytest.raises(ConfigError, match="vad_aggressiveness"):
         VoiceActivity(aggressiveness=5)
+
+
+def early(audio: np.ndarray) -> list[Utterance]:
+    """The live loop's segmenter (early look at pauses), fed in 20 ms blocks."""
+    segmenter = UtteranceSegmenter(ListeningConfig(), EARLY_PAUSE_MS)
+    return [cut for i in range(0, len(audio), 320) for cut in segmenter.feed(audio[i : i + 320])]
+
+
+def test_the_live_loop_gets_a_start_a_pause_and_one_end() -> None:
+    voice = speechgen.espeak_voice("en-us")
+    first = speechgen.synthesize("how long does the procedure take", voice)
+    second = speechgen.synthesize("and when can I go home", voice)
+    cuts = early(np.concatenate([gap(0.5), first, gap(0.5), second, gap(1.5)]))
+    kinds = [cut.kind for cut in cuts]
+    assert kinds[0] == "start" and kinds[-1] == "end" and kinds.count("end") == 1
+    assert "pause" in kinds  # the half-second gap gets an early look, the utterance goes on
+    pause, end = cuts[kinds.index("pause")], cuts[-1]
+    assert len(first) < len(pause.audio) < len(end.audio)
+    assert len(end.audio) >= len(first) + len(second)
+    assert pause.start_s == end.start_s < pause.end_s < end.end_s
+
+
+def test_a_click_gets_no_early_look() -> None:
+    click = np.concatenate([gap(0.5), 0.8 * np.ones(RATE // 50, np.float32), gap(1.0)])
+    assert early(click) == []
