@@ -161,6 +161,8 @@ class Conversation(TurnTaking):
         if intent == "repeat":
             return self._repeat()
         if intent == "overview":
+            if not transcript:  # by key or staff: the last question is not what is answered
+                self.question, self.intent = None, "overview"
             return self._overview()
         if intent == "staff":
             return [AlertStaff("staff", transcript), *self._reply("staff")]

@@ -142,6 +142,17 @@ def test_repeat_key_while_speaking_restarts_the_passage_in_progress(content: Con
     assert keys(actions) == [u.key for u in say.utterances[5:]]
 
 
+def test_a_staff_or_key_overview_replaces_the_last_question(content: Content) -> None:
+    for started in (StaffCommand("overview"), ButtonPressed("overview")):
+        conversation = listening(content)
+        conversation.handle(heard("how long", "duration"))
+        conversation.handle(started)
+        assert (conversation.question, conversation.intent) == (None, "overview")
+    conversation = listening(content)
+    conversation.handle(heard("tell me everything", "overview"))
+    assert (conversation.question, conversation.intent) == ("tell me everything", "overview")
+
+
 def test_overview_reads_the_overview_in_order(content: Content) -> None:
     actions = make(content).handle(StaffCommand("overview"))
     order = [line.text for line in content.overview]

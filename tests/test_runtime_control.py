@@ -71,6 +71,21 @@ def test_staff_play_the_overview_and_repeat_its_last_passage(
     assert answers(tmp_path)[-1] == "osteoporosis-medicine.wav"
 
 
+def test_a_staff_overview_shows_no_question_and_the_overview_intent(runtime: Runtime) -> None:
+    runtime.post(ButtonPressed("talk"))
+    runtime.post(Heard("how long does it take", Match("duration", 0.95, None, 0.0)))
+    runtime.wait_until_settled()
+    assert (runtime.status().question, runtime.status().intent) == (
+        "how long does it take", "duration"
+    )  # fmt: skip
+    bus = runtime.bus.subscribe()
+    runtime.play_overview()
+    runtime.wait_until_settled()
+    assert (runtime.status().question, runtime.status().intent) == (None, "overview")
+    shown = [e for e in events(bus) if e["type"] == "status" and e["state"] == "speaking"]
+    assert shown and all(e["question"] is None for e in shown)
+
+
 def test_an_emergency_alerts_staff_before_the_kiosk_speaks(
     runtime: Runtime, tmp_path: Path
 ) -> None:
