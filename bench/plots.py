@@ -49,7 +49,9 @@ def accuracy_vs_snr(result: dict[str, Any], path: Path, footer: str) -> Path:
     axes.set_xlabel(f"signal-to-noise ratio ({result.get('noise', 'noise')})")
     axes.set_ylabel("right intent (%)")
     axes.set_ylim(0, 102)
-    axes.set_title(f"Spoken questions: intent accuracy vs noise ({result.get('engine', '')})")
+    axes.set_title(
+        f"Spoken questions: intent accuracy vs noise\n{result.get('engine', '')}", fontsize=10
+    )
     axes.legend(fontsize=7, loc="lower right")
     axes.grid(alpha=0.3)
     return _save(figure, path, footer)
