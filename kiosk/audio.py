@@ -108,6 +108,8 @@ class Speaker:
                 stream.abort()
                 stream.start()
                 return
+            if stream is not None:  # e.g. ended by the audio server while nothing was playing
+                log.warning("speaker '%s' stream stopped; reopening", self._device.name)
         except sd.PortAudioError as error:
             log.info("speaker stream gone (%s); reopening", error)
         self.close()

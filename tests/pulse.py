@@ -15,8 +15,10 @@ microphone) and `kiosk_mic` (its monitor remapped as a source, the default input
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -148,6 +150,26 @@ class PulseServer:
         recording = self.start_recording_speaker()
         time.sleep(seconds)
         return recording.stop()
+
+    def kill_playback(self, pid: int) -> int:
+        """End the playback streams of process `pid`, as PulseAudio does to a misbehaving client
+        (`pactl` has no such command: through the server's command-line socket); how many."""
+        found = json.loads(self.pactl("-f", "json", "list", "sink-inputs").stdout)
+        ids = [
+            s["index"] for s in found if s["properties"].get("application.process.id") == str(pid)
+        ]
+        cli = self.root / "cli"
+        if ids and not cli.exists():
+            self.pactl("load-module", "module-cli-protocol-unix", f"socket={cli}")
+        for index in ids:
+            with socket.socket(socket.AF_UNIX) as connection:
+                connection.connect(str(cli))
+                connection.sendall(f"kill-sink-input {index}\n".encode())
+                connection.shutdown(socket.SHUT_WR)  # ("exit" would stop the server)
+                connection.settimeout(5)
+                while connection.recv(4096):  # the server closes when it has read it all
+                    pass
+        return len(ids)
 
     def stop(self) -> None:
         """Stop the server and remove its directory."""

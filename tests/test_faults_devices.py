@@ -38,7 +38,7 @@ def live(pulse: PulseServer, tmp_path: Path) -> Iterator[LiveKiosk]:
     kiosk.close()
 
 
-def restart_server(pulse: PulseServer, down_s: float, during: Callable[[], None]) -> None:
+def restart_server(pulse: PulseServer, down_s: float, during: Callable[[], object]) -> None:
     """Stop the private server (every device vanishes), run `during`, wait, start it again on
     the same socket with the same devices."""
     command = [
@@ -88,4 +88,21 @@ def test_speaker_gone_mid_answer_and_back(pulse: PulseServer, live: LiveKiosk) -
     live.capture = Capture()
     live.capture.start()
     assert answered(live), live.log.read_text()[-2000:]
+    assert live.process.poll() is None
+
+
+def test_speaker_stream_killed_mid_answer_and_back(pulse: PulseServer, live: LiveKiosk) -> None:
+    """PulseAudio ends the kiosk's playback stream while it answers (the stream stops asking
+    for audio: `Speaker.wait` notices, playback logs and reopens it) and then between answers
+    (the next `play` finds it inactive and reopens it); each next answer is heard."""
+    live.quiet()
+    _, ended = live.say(QUESTION)
+    assert live.capture.wait_sound(ended, 120) is not None
+    assert pulse.kill_playback(live.process.pid) == 1
+    live.wait_log(r"(?i)speaker.*(lost|stopped)", 30)
+    assert answered(live), live.log.read_text()[-2000:]
+    live.quiet()
+    assert pulse.kill_playback(live.process.pid) == 1  # killed between answers
+    assert answered(live), live.log.read_text()[-2000:]
+    live.wait_log(r"speaker .* stream stopped; reopening", 30)
     assert live.process.poll() is None
