@@ -16,6 +16,7 @@ from kiosk.content import (
     ALL_INTENTS,
     APPROVED_FACTS,
     CONTENT_INTENTS,
+    OPTIONAL_PROMPTS,
     OUT_OF_SCOPE,
     REQUIRED_PROMPTS,
     Content,
@@ -142,7 +143,7 @@ def _prompts(content: Content) -> Found:
         if key not in content.prompts:
             yield Problem(content.prompts_file, 1, f"missing prompt '{key}'")
     for key, line in content.prompts.items():
-        if key not in REQUIRED_PROMPTS:
+        if key not in REQUIRED_PROMPTS and key not in OPTIONAL_PROMPTS:
             yield Problem(line.file, line.line, f"unknown prompt '{key}'", "warning")
         for found in PLACEHOLDER.findall(line.text):
             if found != "{topic}":

@@ -19,7 +19,9 @@ __all__ = [
     "APPROVED_FACTS",
     "CONTENT_INTENTS",
     "CONTROL_INTENTS",
+    "OPTIONAL_PROMPTS",
     "OUT_OF_SCOPE",
+    "PROMPT_MODES",
     "REQUIRED_PROMPTS",
     "Content",
     "Document",
@@ -53,6 +55,10 @@ REQUIRED_PROMPTS = (
     "quietest", "nothing_to_repeat", "overview_start", "overview_end", "staff", "emergency",
     "anything_else",
 )  # fmt: skip
+PROMPT_MODES = ("button", "wake", "open")
+"""`listening.mode` values; a prompt may have a variant for each (`ready_wake`)."""
+OPTIONAL_PROMPTS = tuple(f"{key}_{mode}" for key in REQUIRED_PROMPTS for mode in PROMPT_MODES)
+"""Per-mode variants, said instead of the plain prompt in that mode when present."""
 APPROVED_FACTS = tuple(f"F{number}" for number in range(1, 27))
 
 

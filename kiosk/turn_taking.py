@@ -86,7 +86,10 @@ class TurnTaking:
         return self._after_speech(self.plan.after)
 
     def _prompt(self, key: str) -> Utterance:
-        return Utterance("prompt", key, answer.prompt(self._content, key).text)
+        """Prompt `key`, in its variant for the listening mode (`ready_wake`) if there is one."""
+        variant = f"{key}_{self._listening.mode}"
+        chosen = variant if variant in self._content.prompts else key
+        return Utterance("prompt", key, answer.prompt(self._content, chosen).text)
 
     def _passage(self, passage_id: str) -> Utterance:
         return Utterance("passage", passage_id, self._content.document.passages[passage_id].text)

@@ -78,6 +78,16 @@ def test_prompt_faults(config: ContentConfig) -> None:
     assert any(m.startswith("bad placeholder {subject}") for _, _, m in found)
 
 
+def test_prompt_variants_per_mode_are_known_other_keys_are_not(config: ContentConfig) -> None:
+    edit(
+        config.prompts, "prompts:\n", 'prompts:\n  ready_wake: "Say hello."\n  ready_loud: "Hi."\n'
+    )
+    found = check_content(config, MatcherConfig(cache=None, semantic=False))
+    assert [(p.line, p.message, p.severity) for p in found if "prompt" in p.message] == [
+        (3, "unknown prompt 'ready_loud'", "warning")
+    ]
+
+
 def test_duplicates_leakage_and_failing_tests(config: ContentConfig, tmp_path: Path) -> None:
     extra = "  - will i be kept in\n  - Is there parking?\n"
     edit(config.intents / "going_home.yaml", "  - will i be kept in\n", extra)

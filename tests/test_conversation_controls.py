@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from kiosk.config import Config
 from kiosk.content import Content
 from kiosk.turns import (
+    Action,
     AlertStaff,
     ButtonPressed,
     Listen,
     NothingHeard,
     PlayEarcon,
     Rest,
+    Say,
     SetRate,
     SetVolume,
     SpeechStarted,
     StaffCommand,
+    Started,
     StopSpeaking,
     Tick,
 )
@@ -198,3 +203,27 @@ def test_talk_key_while_speaking_interrupts_to_listen(content: Content) -> None:
     conversation.handle(heard("how long", "duration"))
     actions = conversation.handle(ButtonPressed("talk"))
     assert actions == [StopSpeaking(), PlayEarcon("listening"), Listen(False)]
+
+
+def spoken(actions: list[Action]) -> list[tuple[str, str]]:
+    return [(u.key, u.text) for a in actions if isinstance(a, Say) for u in a.utterances]
+
+
+@pytest.mark.parametrize("mode", ["button", "wake", "open"])
+def test_prompts_are_said_in_their_variant_for_the_listening_mode(
+    content: Content, mode: str
+) -> None:
+    prompts = content.prompts
+    variant = prompts.get(f"ready_{mode}", prompts["ready"]).text
+    assert spoken(make(content, mode).handle(Started())) == [("ready", variant)]
+    assert spoken(listening(content, mode).handle(heard("help", "help"))) == [
+        ("help", prompts["help"].text)
+    ]  # no variant: the plain prompt
+    if mode != "button":
+        assert "button" not in variant and "button" in prompts["ready"].text
+
+
+def test_without_a_variant_the_plain_prompt_is_said(content: Content) -> None:
+    plain = {k: v for k, v in content.prompts.items() if not k.startswith("ready_")}
+    conversation = make(dataclasses.replace(content, prompts=plain), "wake")
+    assert spoken(conversation.handle(Started())) == [("ready", content.prompts["ready"].text)]

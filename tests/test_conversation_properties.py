@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kiosk.config import Config
-from kiosk.content import ALL_INTENTS, Content, load_content
+from kiosk.content import ALL_INTENTS, OPTIONAL_PROMPTS, Content, load_content
 from kiosk.conversation import Conversation
 from kiosk.matcher import Match
 from kiosk.turns import (
@@ -117,7 +117,9 @@ def new(mode: str) -> Conversation:
 
 def allowed_texts() -> dict[tuple[str, str], set[str]]:
     texts = {("passage", p.id): {p.text} for p in CONTENT.document.passages.values()}
-    texts |= {("prompt", key): {line.text} for key, line in CONTENT.prompts.items()}
+    for key, line in CONTENT.prompts.items():  # a variant (`ready_wake`) is said as its key
+        plain = key.rsplit("_", 1)[0] if key in OPTIONAL_PROMPTS else key
+        texts.setdefault(("prompt", plain), set()).add(line.text)
     template = CONTENT.prompts["confirm"].text
     topics = {i.topic.text for i in CONTENT.intents.values() if i.topic is not None}
     texts[("prompt", "confirm")] = {template.replace("{topic}", topic) for topic in topics}
