@@ -128,7 +128,7 @@ def recognition_section(result: dict[str, Any], root: Path, machine: Machine) ->
         ]
         rejected = _pct(part["out_of_scope_rejection"])
         lines.append(
-            f"- Whisper {name.replace('_', ' ')} (the domain's words), same half sample: right "
+            f"- Whisper {name.replace('_', ' ')} of the domain's words, same half sample: right "
             f"intent {', '.join(shares)}; out of scope rejected {rejected}"
         )
     lines.append(f"- Recognition time per question: {_ms(result.get('recognition_ms'))}")
