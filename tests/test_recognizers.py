@@ -133,6 +133,10 @@ def test_domain_words_come_from_the_intent_files(content: Content) -> None:
     assert {"cement", "balloon", "fracture", "sedation", "osteoporosis"} <= set(found)
     assert not {"what", "procedure", "does", "will"} & set(found)
     assert all(word in vocabulary.prompt(content) for word in found)
+    woken = vocabulary.prompt(content, "hello kiosk")
+    assert woken.startswith(vocabulary.prompt(content)) and woken.endswith(
+        "Hello kiosk, I have a question."
+    )
     phrases = vocabulary.phrases(content)
     assert phrases[-1] == "[unk]" and len(phrases) > 50
 

@@ -64,4 +64,5 @@ def load_recognizer(config: Config, content: Content) -> Recognizer:
         return vosk.load(vosk_model or MODELS_DIR / vosk.DEFAULT_MODEL_NAME, phrases)
     from kiosk.recognizers import whisper
 
-    return whisper.load(config.recognizer.threads, vocabulary.prompt(content))
+    wake = config.listening.wake_phrase if config.listening.mode == "wake" else None
+    return whisper.load(config.recognizer.threads, vocabulary.prompt(content, wake))

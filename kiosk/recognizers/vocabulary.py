@@ -1,6 +1,7 @@
 """Domain words and phrases from the intent files, to bias recognition toward them.
 
-Whisper gets an initial prompt naming the procedure's words (kyphoplasty, vertebra, cement...);
+Whisper gets an initial prompt naming the procedure's words (kyphoplasty, vertebra, cement...),
+and the wake phrase in wake mode;
 Vosk gets a phrase list (every intent example, plus "[unk]" for anything else).
 """
 
@@ -27,6 +28,8 @@ PROMPT_WORDS = 40
 """How many domain words the Whisper prompt names (the prompt must stay short)."""
 PROMPT_INTRO = "Questions about kyphoplasty, vertebral augmentation"
 """How the Whisper prompt starts."""
+WAKE_EXAMPLE = "I have a question."
+"""What follows the wake phrase in the Whisper prompt."""
 UNKNOWN = "[unk]"
 """Vosk's phrase for anything outside the list."""
 
@@ -60,10 +63,17 @@ def domain_words(content: Content, limit: int = PROMPT_WORDS) -> list[str]:
     return [w for w, _ in counts.most_common(limit)]
 
 
-def prompt(content: Content) -> str:
-    """The Whisper initial prompt: the procedure and its domain words."""
+def prompt(content: Content, wake_phrase: str | None = None) -> str:
+    """The Whisper initial prompt: the procedure and its domain words; in wake mode, then the
+    wake phrase as it is used (else the domain words pull "kiosk" toward "kyphoplasty").
+
+    The wake phrase goes last, in a sentence of its own: first, Whisper still heard "hello
+    kyphoplasty"; alone at the end, it was dropped from what followed as already said."""
     found = [w for w in domain_words(content) if w not in PROMPT_INTRO.lower()]
-    return f"{PROMPT_INTRO}: {', '.join(found)}." if found else f"{PROMPT_INTRO}."
+    text = f"{PROMPT_INTRO}: {', '.join(found)}." if found else f"{PROMPT_INTRO}."
+    if wake_phrase:
+        text += f" {wake_phrase.strip().capitalize()}, {WAKE_EXAMPLE}"
+    return text
 
 
 def _is_domain(word: str, document: set[str]) -> bool:
