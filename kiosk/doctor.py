@@ -102,9 +102,10 @@ def check_piper(config: Config) -> Result:
         from kiosk.voices.piper import PiperJoe
 
         voice = PiperJoe.load(config.voice)
+        voice.synthesize("Hello.", config.voice.rate_wpm)  # the model loads on first use
     except Exception as error:
         return Result("piper voice", False, _one_line(error), "make run (reinstalls the voice)")
-    return Result("piper voice", True, f"{voice.name} loads")
+    return Result("piper voice", True, f"{voice.name} loads and speaks")
 
 
 def check_espeak(config: Config) -> Result:

