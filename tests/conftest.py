@@ -11,6 +11,8 @@ from kiosk.config import VoiceConfig
 from kiosk.voices import Voice
 from tests.pulse import PulseServer
 
+pytest_plugins = ["tests.fake_kiosk"]  # the `kiosk` and `handle` fixtures of the server tests
+
 
 @pytest.fixture(scope="session")
 def pulse() -> Iterator[PulseServer]:

@@ -1,15 +1,19 @@
-"""A stand-in for the live kiosk, and HTTP helpers, for tests about the control server itself."""
+"""A stand-in for the live kiosk, HTTP helpers, and the `kiosk` (a FakeKiosk) and `handle` (a
+control server in front of it) fixtures, for tests about the control server itself."""
 
 from __future__ import annotations
 
 import http.client
 import json
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from kiosk.config import Config
+import pytest
+
+from kiosk.config import TOKEN_ENV, Config
 from kiosk.events import Alert, EventBus, KioskStatus
-from kiosk.server import ServerHandle
+from kiosk.server import ServerHandle, start_server
 
 OVERVIEW_TEXT = "A kyphoplasty treats a broken bone in the spine."
 
@@ -80,3 +84,16 @@ def staff(handle: ServerHandle, path: str, body: Any = None, token: str = TOKEN)
     data = json.dumps(body).encode() if body is not None else None
     method = "GET" if path in ("/api/status", "/api/alerts") else "POST"
     return request(handle, method, path, data, {"Authorization": f"Bearer {token}"})[0]
+
+
+@pytest.fixture
+def kiosk(monkeypatch: pytest.MonkeyPatch) -> FakeKiosk:
+    monkeypatch.delenv(TOKEN_ENV, raising=False)
+    return FakeKiosk(EventBus())
+
+
+@pytest.fixture
+def handle(kiosk: FakeKiosk) -> Iterator[ServerHandle]:
+    running = start_server(make_config(), kiosk, kiosk.bus)
+    yield running
+    running.close()

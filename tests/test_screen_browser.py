@@ -16,9 +16,9 @@ import pytest
 
 from kiosk.config import PROJECT_ROOT, TOKEN_ENV, Config
 from kiosk.content import load_content
-from kiosk.events import Alert, EventBus
-from kiosk.server import ServerHandle, start_server
-from tests.fake_kiosk import TOKEN, FakeKiosk, make_config
+from kiosk.events import Alert
+from kiosk.server import ServerHandle
+from tests.fake_kiosk import TOKEN, FakeKiosk
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -45,19 +45,6 @@ CONTRAST = """(selector) => {
   return (light + 0.05) / (dark + 0.05);
 }"""
 SCREEN_TEXT = ("#state", ".label", "#question", "#answer")
-
-
-@pytest.fixture
-def kiosk(monkeypatch: pytest.MonkeyPatch) -> FakeKiosk:
-    monkeypatch.delenv(TOKEN_ENV, raising=False)
-    return FakeKiosk(EventBus())
-
-
-@pytest.fixture
-def handle(kiosk: FakeKiosk) -> Iterator[ServerHandle]:
-    running = start_server(make_config(), kiosk, kiosk.bus)
-    yield running
-    running.close()
 
 
 @pytest.fixture

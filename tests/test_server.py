@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import socket
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,23 +11,10 @@ import pytest
 from kiosk import server as server_module
 from kiosk.config import TOKEN_ENV
 from kiosk.errors import ConfigError
-from kiosk.events import Alert, EventBus
+from kiosk.events import Alert
 from kiosk.server import ServerHandle, start_server
 from kiosk.server_access import RefusalLog
 from tests.fake_kiosk import TOKEN, FakeKiosk, make_config, request, staff
-
-
-@pytest.fixture
-def kiosk(monkeypatch: pytest.MonkeyPatch) -> FakeKiosk:
-    monkeypatch.delenv(TOKEN_ENV, raising=False)
-    return FakeKiosk(EventBus())
-
-
-@pytest.fixture
-def handle(kiosk: FakeKiosk) -> Iterator[ServerHandle]:
-    running = start_server(make_config(), kiosk, kiosk.bus)
-    yield running
-    running.close()
 
 
 @pytest.mark.parametrize(

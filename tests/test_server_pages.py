@@ -4,28 +4,12 @@ from __future__ import annotations
 
 import http.client
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from kiosk.config import TOKEN_ENV
-from kiosk.events import EventBus
-from kiosk.server import ServerHandle, start_server
-from tests.fake_kiosk import TOKEN, FakeKiosk, make_config, request
-
-
-@pytest.fixture
-def kiosk(monkeypatch: pytest.MonkeyPatch) -> FakeKiosk:
-    monkeypatch.delenv(TOKEN_ENV, raising=False)
-    return FakeKiosk(EventBus())
-
-
-@pytest.fixture
-def handle(kiosk: FakeKiosk) -> Iterator[ServerHandle]:
-    running = start_server(make_config(), kiosk, kiosk.bus)
-    yield running
-    running.close()
+from kiosk.server import ServerHandle
+from tests.fake_kiosk import TOKEN, FakeKiosk, request
 
 
 def test_health_is_open_and_carries_no_secrets(handle: ServerHandle, kiosk: FakeKiosk) -> None:

@@ -3,29 +3,14 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from kiosk.cli import main
 from kiosk.config import TOKEN_ENV
-from kiosk.events import EventBus
-from kiosk.server import ServerHandle, start_server
-from tests.fake_kiosk import TOKEN, FakeKiosk, make_config
-
-
-@pytest.fixture
-def kiosk(monkeypatch: pytest.MonkeyPatch) -> FakeKiosk:
-    monkeypatch.delenv(TOKEN_ENV, raising=False)
-    return FakeKiosk(EventBus())
-
-
-@pytest.fixture
-def handle(kiosk: FakeKiosk) -> Iterator[ServerHandle]:
-    running = start_server(make_config(), kiosk, kiosk.bus)
-    yield running
-    running.close()
+from kiosk.server import ServerHandle
+from tests.fake_kiosk import TOKEN, FakeKiosk
 
 
 def config_file(tmp_path: Path, port: int, token: str | None = TOKEN) -> str:
