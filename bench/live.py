@@ -10,13 +10,9 @@ the stop key and a spoken "stop" to silence, and the resident memory of `kiosk r
 from __future__ import annotations
 
 import math
-import os
-import pty
 import random
 import re
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -26,6 +22,7 @@ from typing import Any
 import psutil
 
 from bench import speechgen
+from bench.kiosk_process import KioskProcess
 from bench.live_capture import Capture
 from bench.soak_sounds import heldout
 from kiosk.wav import write_wav
@@ -57,22 +54,13 @@ def _stats(samples: list[float]) -> dict[str, Any]:
             "samples": samples}  # fmt: skip
 
 
-class LiveKiosk:
-    """`kiosk run` in a pseudo-terminal against the private server; its RSS sampled."""
+class LiveKiosk(KioskProcess):
+    """`kiosk run` against the private server, its RSS sampled."""
 
     def __init__(self, pulse: PulseServer, folder: Path) -> None:
         config = folder / "kiosk.yaml"
         config.write_text(CONFIG.format(mic=MIC, speaker=SPEAKER), encoding="utf-8")
-        self.log = folder / "kiosk.log"
-        master, slave = pty.openpty()
-        self._keys = master
-        self.started = time.monotonic()
-        with self.log.open("w") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "kiosk", "--config", str(config), "-v", "run"],
-                stdin=slave, stdout=log, stderr=log, env=pulse.env, cwd=folder,
-            )  # fmt: skip
-        os.close(slave)
+        super().__init__(config, folder, pulse.env)
         self.peak_rss_mb = 0.0
         self._sampler = threading.Thread(target=self._sample, daemon=True)
         self._sampler.start()
@@ -86,23 +74,6 @@ class LiveKiosk:
                 return
             self.peak_rss_mb = max(self.peak_rss_mb, rss)
             time.sleep(0.2)
-
-    def press(self, key: str) -> float:
-        """Type `key` into the kiosk's terminal; when (monotonic)."""
-        moment = time.monotonic()
-        os.write(self._keys, key.encode())
-        return moment
-
-    def close(self) -> str:
-        """Stop the kiosk; its log."""
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        os.close(self._keys)
-        return self.log.read_text(encoding="utf-8", errors="replace")
 
 
 def _wavs(folder: Path, count: int) -> tuple[list[Path], Path]:
@@ -166,7 +137,8 @@ def measure(pulse: PulseServer, folder: Path, questions: int, spoken_stops: int)
             if silent is not None:
                 spoken.append((silent - said) * 1000)
     finally:
-        log = kiosk.close()
+        kiosk.close(timeout=10)
+        log = kiosk.log.read_text(encoding="utf-8", errors="replace")
         capture.close()
     internal = [float(m) for m in LATENCY_LOG.findall(log)]
     ready = READY_LOG.search(log)

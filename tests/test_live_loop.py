@@ -5,12 +5,8 @@ monitor captured and recognised. Latencies are printed and kept in the pytest ca
 
 from __future__ import annotations
 
-import os
-import pty
 import re
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +16,7 @@ import pytest
 from scipy import signal as dsp
 
 from bench import speechgen
+from bench.kiosk_process import KioskProcess
 from bench.live_capture import RATE, Capture
 from kiosk.config import Config
 from kiosk.content import load_content
@@ -42,26 +39,17 @@ alerts: {{command: 'echo "$KIOSK_ALERT_KIND|$KIOSK_ALERT_TEXT" >> {alerts}'}}
 """
 
 
-class LiveKiosk:
-    """`kiosk run` in a pseudo-terminal, its speaker captured with a time stamp per 10 ms."""
+class LiveKiosk(KioskProcess):
+    """`kiosk run` against the private server, its speaker captured with a time stamp per 10 ms."""
 
     def __init__(self, pulse: PulseServer, folder: Path, mode: str = "open") -> None:
         self.pulse, self.folder = pulse, folder
         self.alerts = folder / "alerts.txt"
         config = folder / "kiosk.yaml"
         config.write_text(CONFIG.format(mode=mode, mic=MIC, speaker=SPEAKER, alerts=self.alerts))
-        self.log = folder / "kiosk.log"
-        self.started = time.monotonic()
         self.capture = Capture()
         self.capture.start()
-        master, slave = pty.openpty()
-        self._keys = master
-        with self.log.open("w") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "kiosk", "--config", str(config), "-v", "run"],
-                stdin=slave, stdout=log, stderr=log, env=pulse.env, cwd=folder,
-            )  # fmt: skip
-        os.close(slave)
+        super().__init__(config, folder, pulse.env)
         self.results: dict[str, list[float]] = {}
 
     def wait_log(self, pattern: str, timeout: float = 120) -> re.Match[str]:
@@ -80,11 +68,6 @@ class LiveKiosk:
         assert silent is not None, "the kiosk never fell silent"
         return silent
 
-    def press(self, key: str) -> float:
-        moment = time.monotonic()
-        os.write(self._keys, key.encode())
-        return moment
-
     def say(self, text: str) -> tuple[float, float]:
         """Speak `text` into the microphone; (start, end) of the speech (monotonic)."""
         wav = self.folder / f"{abs(hash(text))}.wav"
@@ -94,10 +77,8 @@ class LiveKiosk:
         self.pulse.play_into_mic(wav)
         return start, time.monotonic()
 
-    def close(self) -> int:
-        self.process.terminate()
-        code = self.process.wait(timeout=30)
-        os.close(self._keys)
+    def close(self, timeout: float = 30) -> int:
+        code = super().close(timeout)
         self.capture.close()
         return code
 
