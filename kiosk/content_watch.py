@@ -57,8 +57,11 @@ class ContentWatcher:
         self._use = use
         self._closing = threading.Event()
         self._thread = threading.Thread(target=self._run, name="content-watch", daemon=True)
+        self._baseline: Signature = ()
 
     def start(self) -> None:
+        """Take the files as they are now as the content in use, then watch for changes."""
+        self._baseline = signature(self._config.content)
         self._thread.start()
 
     def close(self) -> None:
@@ -66,8 +69,7 @@ class ContentWatcher:
         self._thread.join(timeout=POLL_S + 1)
 
     def _run(self) -> None:
-        used = signature(self._config.content)
-        seen = used
+        used = seen = self._baseline  # taken in start(), not when this thread gets to run
         while not self._closing.wait(POLL_S):
             now = signature(self._config.content)
             if now == seen and now != used:  # changed, and settled for one poll
