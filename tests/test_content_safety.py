@@ -19,24 +19,13 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.config import PROJECT_ROOT, Config
-from kiosk.content import Content, load_content
-from kiosk.matcher import Matcher
+from kiosk.config import PROJECT_ROOT
 from kiosk.turns import Heard, Say
+from tests.real_content import real_content, real_matcher
 from tests.test_conversation_properties import ALLOWED, events, modes, new, run
 
 EVAL_FILES = (PROJECT_ROOT / "eval" / "heldout.tsv", PROJECT_ROOT.parent / "shared/eval/dev.tsv")
 REPLIES = ("yes", "no", "yeah please", "no thanks", "stop", "repeat that", "louder", "help")
-
-
-@cache
-def content() -> Content:
-    return load_content(Config().content)
-
-
-@cache
-def matcher() -> Matcher:
-    return Matcher.from_content(content(), Config().matcher)
 
 
 @cache
@@ -47,9 +36,9 @@ def questions() -> tuple[str, ...]:
         if path.is_file():
             lines = path.read_text(encoding="utf-8").splitlines()
             found += [line.split("\t", 1)[1] for line in lines if "\t" in line[:40]]
-    for tests in content().tests.values():
+    for tests in real_content().tests.values():
         found += [line.text for line in (*tests.match, *tests.no_match)]
-    for intent in content().intents.values():
+    for intent in real_content().intents.values():
         found += [line.text for line in intent.examples]
     return tuple(found)
 
@@ -57,9 +46,9 @@ def questions() -> tuple[str, ...]:
 @cache
 def approved() -> frozenset[str]:
     """Passage texts, prompt texts, and prompts with `{topic}` filled by each intent's topic."""
-    texts = {passage.text for passage in content().document.passages.values()}
-    topics = [i.topic.text for i in content().intents.values() if i.topic is not None]
-    for line in content().prompts.values():
+    texts = {passage.text for passage in real_content().document.passages.values()}
+    topics = [i.topic.text for i in real_content().intents.values() if i.topic is not None]
+    for line in real_content().prompts.values():
         if "{topic}" in line.text:
             texts.update(line.text.replace("{topic}", topic) for topic in topics)
         else:
@@ -84,7 +73,7 @@ def is_approved_answer(text: str) -> bool:
 
 any_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80)
 real_heards = st.builds(
-    lambda text, addressed: Heard(text, matcher().match(text), addressed),
+    lambda text, addressed: Heard(text, real_matcher().match(text), addressed),
     st.one_of(st.sampled_from(questions()), any_text),
     st.booleans(),
 )
@@ -103,7 +92,7 @@ def test_conversation_only_says_approved_text(mode: str, sequence: list[object])
 
 
 def test_every_prompt_and_passage_is_approved_and_nonempty() -> None:
-    assert content().document.passages, "the document has no passages"
+    assert real_content().document.passages, "the document has no passages"
     assert all(text.strip() for text in approved())
     assert not any("{" in text for text in approved()), "an unfilled placeholder is approved"
 
@@ -137,4 +126,4 @@ def test_kiosk_ask_answers_only_with_approved_text(tmp_path: Path) -> None:
     assert len(answers) == len(asked)
     for reply in answers:
         assert is_approved_answer(reply["answer"]), f"unapproved answer: {reply!r}"
-        assert set(reply["passages"]) <= set(content().document.passages)
+        assert set(reply["passages"]) <= set(real_content().document.passages)

@@ -4,28 +4,15 @@ rejected), `no_match` lines must not."""
 
 from __future__ import annotations
 
-from functools import cache
-
 import pytest
 
-from kiosk.config import Config
-from kiosk.content import OUT_OF_SCOPE, Content, load_content
-from kiosk.matcher import Matcher
-
-
-@cache
-def content() -> Content:
-    return load_content(Config().content)
-
-
-@cache
-def matcher() -> Matcher:
-    return Matcher.from_content(content(), Config().matcher)
+from kiosk.content import OUT_OF_SCOPE
+from tests.real_content import real_content, real_matcher
 
 
 def cases(kind: str) -> list[pytest.ParameterSet]:
     found = []
-    for tests in content().tests.values():
+    for tests in real_content().tests.values():
         for line in tests.match if kind == "match" else tests.no_match:
             where = f"{tests.file.parent.name}/{tests.file.name}:{line.line}"
             found.append(pytest.param(tests.intent, line.text, id=f"{where} {line.text}"))
@@ -34,7 +21,7 @@ def cases(kind: str) -> list[pytest.ParameterSet]:
 
 @pytest.mark.parametrize(("intent", "sentence"), cases("match"))
 def test_match(intent: str, sentence: str) -> None:
-    found = matcher().match(sentence)
+    found = real_matcher().match(sentence)
     reached = found.intent or OUT_OF_SCOPE
     assert reached == intent, (
         f"{sentence!r} should reach {intent} but reached {reached} (score {found.score:.2f}, "
@@ -44,6 +31,6 @@ def test_match(intent: str, sentence: str) -> None:
 
 @pytest.mark.parametrize(("intent", "sentence"), cases("no_match"))
 def test_no_match(intent: str, sentence: str) -> None:
-    found = matcher().match(sentence)
+    found = real_matcher().match(sentence)
     reached = found.intent or OUT_OF_SCOPE
     assert reached != intent, f"{sentence!r} must not reach {intent} (score {found.score:.2f})"
