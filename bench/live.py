@@ -9,10 +9,8 @@ the stop key and a spoken "stop" to silence, and the resident memory of `kiosk r
 
 from __future__ import annotations
 
-import math
 import random
 import re
-import statistics
 import tempfile
 import threading
 import time
@@ -25,6 +23,7 @@ from bench import speechgen
 from bench.kiosk_process import KioskProcess
 from bench.live_capture import Capture
 from bench.soak_sounds import heldout
+from bench.stats import summary
 from kiosk.wav import write_wav
 from tests.pulse import MIC, SPEAKER, PulseServer
 
@@ -45,13 +44,8 @@ READY_LOG = re.compile(r"ready in ([0-9.]+) s")
 
 
 def _stats(samples: list[float]) -> dict[str, Any]:
-    """Median, 95th percentile (nearest rank) and worst of `samples`, and the samples."""
-    if not samples:
-        return {}
-    ordered = sorted(samples)
-    p95 = ordered[math.ceil(0.95 * len(ordered)) - 1]
-    return {"median": statistics.median(ordered), "p95": p95, "max": ordered[-1],
-            "samples": samples}  # fmt: skip
+    """`stats.summary` of `samples`, with the samples (for the histogram)."""
+    return {**summary(samples), "samples": samples} if samples else {}
 
 
 class LiveKiosk(KioskProcess):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import statistics
 import time
 from collections import Counter
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from bench.stats import summary
 from kiosk.config import MatcherConfig, load_config
 from kiosk.content import OUT_OF_SCOPE, load_content
 from kiosk.features import Vectorizer
@@ -132,12 +132,10 @@ def latency(matcher: Matcher, questions: list[str]) -> dict[str, Any]:
         start = time.perf_counter()
         matcher.match(question)
         times.append((time.perf_counter() - start) * 1000)
-    times.sort()
     return {
         "questions_per_second": 1000 * len(times) / sum(times),
-        "latency_ms": {"median": statistics.median(times),
-                       "p95": times[int(0.95 * (len(times) - 1))], "max": times[-1]},
-    }  # fmt: skip
+        "latency_ms": summary(times),
+    }
 
 
 def _similarity_scores(method: str, examples: Rows, rows: Rows) -> np.ndarray:

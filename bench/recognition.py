@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import random
 import resource
-import statistics
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import speechgen
+from bench.stats import summary
 from kiosk.config import PROJECT_ROOT, Config
 from kiosk.content import load_content
 from kiosk.matcher import Matcher
@@ -139,22 +139,13 @@ def run(quick: bool = False) -> dict[str, Any]:
         "noise": NOISE,
         "questions": str(HELDOUT.relative_to(PROJECT_ROOT) if HELDOUT.is_file() else DEV),
         **summarise(records),
-        "recognition_ms": _stats([r["ms"] for r in records]),
+        "recognition_ms": summary([r["ms"] for r in records]),
         "peak_rss_mb": peak_mb,
         "model_load_s": load_s,
         "prompt_comparison": {
             "with_prompt": summarise(paired),
             "without_prompt": summarise(evaluate(unbiased, matcher, half)),
         },
-    }
-
-
-def _stats(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    return {
-        "median": statistics.median(ordered),
-        "p95": ordered[int(0.95 * (len(ordered) - 1))],
-        "max": ordered[-1],
     }
 
 
