@@ -1,5 +1,6 @@
 """Normalise a question: lower case, no punctuation, contractions expanded, fillers removed,
-one spelling per word (US), number words as digits, and common speech-recognition slips fixed.
+one spelling per word (US), number words as digits, common speech-recognition slips fixed, and
+negated rate/volume complaints ("not so loud") said the plain way ("too loud").
 
 `normalize("Um, so what's the anaesthetic like?")` -> `"what is the anesthetic like"`.
 """
@@ -58,6 +59,20 @@ ASR_PHRASES = {
     ("high", "foe", "plasty"): "kyphoplasty", ("vertebral", "augmentation"): "kyphoplasty",
     ("osteo", "porosis"): "osteoporosis",
 }  # fmt: skip
+NEGATED = {
+    ("not", "so", "loud"): "too loud", ("not", "as", "loud"): "too loud",
+    ("not", "so", "fast"): "too fast", ("not", "as", "fast"): "too fast",
+    ("not", "so", "quick"): "too quick", ("not", "so", "quickly"): "too quickly",
+    ("not", "so", "slow"): "too slow", ("not", "so", "slowly"): "too slowly",
+    ("not", "so", "quiet"): "too quiet", ("not", "so", "quietly"): "too quietly",
+    ("not", "loud", "enough"): "too quiet", ("not", "quiet", "enough"): "too loud",
+    ("not", "fast", "enough"): "too slow", ("not", "quick", "enough"): "too slow",
+    ("not", "slow", "enough"): "too fast",
+}  # fmt: skip
+"""Negated rate and volume complaints, said the plain way: "not so loud" asks for quieter and
+"not loud enough" for louder, but as words they look like the opposite command."""
+PHRASES = ASR_PHRASES | NEGATED
+"""Every phrase replaced by `words`."""
 ASR_WORDS = {
     "kyphoplasti": "kyphoplasty", "kifoplasty": "kyphoplasty", "typhoplasty": "kyphoplasty",
     "kyphoplastie": "kyphoplasty", "vertebrate": "vertebra", "verte": "vertebra",
@@ -120,7 +135,7 @@ def _replace_phrases(words: list[str]) -> list[str]:
     out: list[str] = []
     index = 0
     while index < len(words):
-        for phrase, replacement in ASR_PHRASES.items():
+        for phrase, replacement in PHRASES.items():
             if tuple(words[index : index + len(phrase)]) == phrase:
                 out.extend(replacement.split())
                 index += len(phrase)
