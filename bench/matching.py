@@ -1,6 +1,7 @@
 """Matcher benchmark: accuracy, rejection, confusions, calibration and speed on questions the
-intent files never saw (eval/heldout.tsv, eval/tuning.tsv and ../shared/eval/dev.tsv, each
-reported apart and together), plus the comparison of matching methods that chose the shipped one.
+intent files never saw (eval/heldout.tsv, eval/fresh.tsv, eval/tuning.tsv and
+../shared/eval/dev.tsv, each reported apart and together), plus the comparison of matching
+methods that chose the shipped one.
 Methods and thresholds are chosen on eval/tuning.tsv and dev.tsv only (`compare`); the held-out
 set is the final figure, never used to choose.
 
@@ -29,7 +30,7 @@ from kiosk.text import normalize
 
 ROOT = Path(__file__).resolve().parent.parent
 TUNING_FILES = (ROOT / "eval" / "tuning.tsv", ROOT.parent / "shared" / "eval" / "dev.tsv")
-EVAL_FILES = (ROOT / "eval" / "heldout.tsv", *TUNING_FILES)
+EVAL_FILES = (ROOT / "eval" / "heldout.tsv", ROOT / "eval" / "fresh.tsv", *TUNING_FILES)
 THRESHOLDS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 Rows = list[tuple[str, str]]
 

@@ -182,7 +182,8 @@ def _tests(content: Content) -> Found:
 
 def _eval_files(content: Content) -> list[Path]:
     root = content.intents_folder.resolve().parent
-    return [root / "eval" / "heldout.tsv", root.parent / "shared" / "eval" / "dev.tsv"]
+    held = [root / "eval" / name for name in ("heldout.tsv", "fresh.tsv")]
+    return [*held, root.parent / "shared" / "eval" / "dev.tsv"]
 
 
 def _leakage(content: Content) -> Found:
