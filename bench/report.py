@@ -60,7 +60,8 @@ def matching_section(result: dict[str, Any], root: Path, machine: Machine) -> li
         f" of {result['out_of_scope_count']}",
         f"- Questions per second (one process, loaded): {result['questions_per_second']:.0f}",
         f"- Time per question: {_ms(result.get('latency_ms'))}",
-        f"- Evaluated on: {', '.join(result.get('eval_files', [])) or 'not stated'}",
+        f"- Evaluated on: {', '.join(result.get('eval_files', [])) or 'not stated'} (questions no"
+        " choice was made on); each file apart, with eval/tuning.tsv, which was used to choose:",
     ]
     for name, part in result.get("files", {}).items():
         lines.append(
