@@ -102,10 +102,9 @@ class WhisperRecognizer:
     def transcribe(self, audio: np.ndarray) -> Transcript:
         """Recognise one utterance of float32 mono 16 kHz audio."""
         import ctranslate2
-
-        start = time.perf_counter()
         from faster_whisper.audio import pad_or_trim
 
+        start = time.perf_counter()
         audio = np.asarray(audio, dtype=np.float32)[: int(30 * SAMPLE_RATE)]
         seconds = len(audio) / SAMPLE_RATE
         window = min(30.0, max(WINDOW_S, seconds + TAIL_S))
