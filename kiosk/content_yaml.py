@@ -13,6 +13,8 @@ from kiosk.errors import ContentError
 
 MAX_FILE_BYTES = 2_000_000
 NULL_TAG = "tag:yaml.org,2002:null"
+LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's loader when PyYAML has it: the same nodes and marks, about 10 times faster."""
 
 
 def display_path(path: Path) -> str:
@@ -94,7 +96,7 @@ class YamlFile:
     ) -> YamlFile:
         """Parse `path`; unknown top-level keys (when `allowed` is given) become problems."""
         try:
-            root = yaml.compose(read_text(path), Loader=yaml.SafeLoader)
+            root = yaml.compose(read_text(path), Loader=LOADER)
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             line = mark.line + 1 if mark is not None else 1

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kiosk.embedding import Encoder, read_safetensors, shared_encoder
+from kiosk.embedding import MEMBERS, Encoder, model_zip, read_safetensors, shared_encoder, unpack
 
 REFERENCE = Path(__file__).parent / "data" / "minilm_reference.json"
 
@@ -56,3 +56,29 @@ def test_read_safetensors_in_file_order() -> None:
     assert tensors["a.word_embeddings.weight"].dtype == np.float16
     assert np.array_equal(tensors["a.word_embeddings.weight"], first)
     assert np.array_equal(tensors["b"], second)
+
+
+def test_unpacked_copy_gives_the_same_vectors(encoder: Encoder, tmp_path: Path) -> None:
+    sentences = ["how long does it take", "can i go home today"]
+    folder = unpack(model_zip(), tmp_path)
+    assert folder is not None
+    assert sorted(p.name for p in folder.iterdir()) == sorted(MEMBERS)
+    from_copy = Encoder.load(unpacked=tmp_path)
+    assert np.allclose(from_copy.encode(sentences), encoder.encode(sentences), atol=1e-6)
+
+
+def test_a_truncated_copy_is_unpacked_again(tmp_path: Path) -> None:
+    folder = unpack(model_zip(), tmp_path)
+    assert folder is not None
+    weights = folder / MEMBERS[0]
+    size = weights.stat().st_size
+    weights.write_bytes(b"cut short")
+    assert unpack(model_zip(), tmp_path) == folder
+    assert weights.stat().st_size == size
+
+
+def test_an_unwritable_place_means_reading_the_zip(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory", encoding="utf-8")
+    assert unpack(model_zip(), blocker) is None
+    assert Encoder.load(unpacked=blocker).encode(["stop"]).shape == (1, 384)
