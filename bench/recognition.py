@@ -1,6 +1,7 @@
 """Spoken held-out questions: recognition (WER, time) and the intent they reach, per voice and SNR.
 
-Questions from eval/heldout.tsv (the project's unseen questions) are synthesised by several
+Questions from the project's unseen sets (eval/heldout.tsv, eval/fresh.tsv and the shared
+dev.tsv: `check.held_out_files`) are synthesised by several
 espeak-ng variants and Piper, with recorded-speech babble mixed in at 20, 10 and 5 dB SNR, and
 recognised by the kiosk's default engine (Whisper tiny.en with the domain prompt). A smaller
 run without the prompt shows what the bias is worth.
@@ -17,18 +18,17 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
-from pathlib import Path
 from typing import Any
 
 from bench import speechgen
 from bench.stats import summary
+from kiosk.check import held_out_files
 from kiosk.config import PROJECT_ROOT, Config
-from kiosk.content import load_content
+from kiosk.content import OUT_OF_SCOPE, load_content
 from kiosk.matcher import Matcher
 from kiosk.recognizers import Recognizer, vocabulary, whisper
 
-HELDOUT = PROJECT_ROOT / "eval" / "heldout.tsv"
-DEV = Path("/work/shared/eval/dev.tsv")
+UNSEEN = [path for path in held_out_files(PROJECT_ROOT) if path.is_file()]
 VOICES = (*speechgen.VOICES[:5], speechgen.VOICES[7])
 """Five espeak-ng variants and Piper joe."""
 LEVELS: tuple[float | None, ...] = (None, 20.0, 10.0, 5.0)
@@ -44,14 +44,14 @@ Record = dict[str, Any]
 
 
 def load_questions() -> list[Sample]:
-    """The held-out questions (the shared dev set until eval/heldout.tsv exists)."""
-    path = HELDOUT if HELDOUT.is_file() else DEV
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            intent, question = line.split("\t", 1)
-            rows.append((None if intent == "-" else intent, question.strip()))
-    return rows
+    """The questions of every unseen set, each once."""
+    rows: dict[str, str | None] = {}
+    for path in UNSEEN:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#"):
+                intent, question = line.split("\t", 1)
+                rows.setdefault(question.strip(), None if intent in ("-", OUT_OF_SCOPE) else intent)
+    return [(intent, question) for question, intent in rows.items()]
 
 
 def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:
@@ -120,7 +120,7 @@ def _synthesise(job: tuple[str, int]) -> None:
 
 def run(quick: bool = False) -> dict[str, Any]:
     """Measure everything; plain data for the report and plots."""
-    per_cell = 6 if quick else 12
+    per_cell = 6 if quick else 20
     cells = plan(per_cell)
     synthesise_all(cells)
     config = Config()
@@ -137,7 +137,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     return {
         "engine": f"Whisper tiny.en ({whisper.PACKAGE}, int8, beam {whisper.BEAM_SIZE})",
         "noise": NOISE,
-        "questions": str(HELDOUT.relative_to(PROJECT_ROOT) if HELDOUT.is_file() else DEV),
+        "questions": " + ".join(path.name for path in UNSEEN),
         **summarise(records),
         "recognition_ms": summary([r["ms"] for r in records]),
         "peak_rss_mb": peak_mb,

@@ -104,7 +104,9 @@ def matching_section(result: dict[str, Any], root: Path, machine: Machine) -> li
 def recognition_section(result: dict[str, Any], root: Path, machine: Machine) -> list[str]:
     rows = result["rows"]
     lines = [
-        f"Engine: {result.get('engine', 'not stated')}. Noise: {result.get('noise', 'none')}.",
+        f"Engine: {result.get('engine', 'not stated')}. Noise: {result.get('noise', 'none')}. "
+        f"Questions: a different random sample for each voice and SNR from "
+        f"{result.get('questions', 'the held-out set')}.",
         "",
         "| voice | SNR | right intent | word error rate | questions |",
         "|---|---|---|---|---|",
