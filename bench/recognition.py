@@ -95,7 +95,24 @@ def summarise(records: list[Record]) -> dict[str, Any]:
         )  # fmt: skip
     outside = [r["found"] is None for r in records if r["expected"] is None]
     rejection = sum(outside) / max(len(outside), 1)
-    return {"rows": rows, "out_of_scope_rejection": rejection, "out_of_scope_count": len(outside)}
+    return {"rows": rows, "out_of_scope_rejection": rejection, "out_of_scope_count": len(outside),
+            "by_word_errors": by_word_errors(records)}  # fmt: skip
+
+
+WER_BANDS = (0.0, 0.2, 0.4)
+"""Lower edges of the word-error bands the in-scope questions are grouped into."""
+
+
+def by_word_errors(records: list[Record]) -> list[dict[str, Any]]:
+    """In-scope questions grouped by how badly they were heard: is the recogniser or the
+    matcher the limit?"""
+    bands: list[dict[str, Any]] = []
+    scoped = [(r, r["edits"] / max(r["words"], 1)) for r in records if r["expected"] is not None]
+    for low, high in zip(WER_BANDS, (*WER_BANDS[1:], None), strict=True):
+        cell = [r for r, wer in scoped if low <= wer and (high is None or wer < high)]
+        right = sum(r["found"] == r["expected"] for r in cell)
+        bands.append({"low": low, "high": high, "count": len(cell), "right": right})
+    return bands
 
 
 def plan(per_cell: int, seed: int = 3) -> Cells:

@@ -123,6 +123,13 @@ def recognition_section(result: dict[str, Any], root: Path, machine: Machine) ->
             f"- Spoken out-of-scope questions rejected: {_pct(result['out_of_scope_rejection'])}"
             f" of {result.get('out_of_scope_count', '?')}"
         )
+    for band in result.get("by_word_errors", []):
+        edge = f"{band['low']:.0%}" + (f" to {band['high']:.0%}" if band["high"] else " or more")
+        share = _pct(band["right"] / band["count"]) if band["count"] else "-"
+        lines.append(
+            f"- In-scope questions heard with word errors of {edge}: {band['count']}, "
+            f"right intent {share}"
+        )
     for name, part in result.get("prompt_comparison", {}).items():
         shares = [
             f"{'quiet' if level is None else f'{level:g} dB'} {_pct(value)}"
