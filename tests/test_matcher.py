@@ -11,11 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from kiosk import matcher as matcher_module
 from kiosk.answer import answer
 from kiosk.config import MatcherConfig
 from kiosk.content import Content, load_content
 from kiosk.errors import ContentError
-from kiosk.matcher import Matcher
+from kiosk.matcher import Matcher, remember_examples
 from tests.content_fixture import matcher_config, write_content
 
 
@@ -78,6 +79,27 @@ def test_cache_gives_the_same_matcher(content: Content, tmp_path: Path) -> None:
     loaded = Matcher.from_content(content, config)
     questions = ["how long does it take", "can i go home", "what is the weather"]
     assert np.allclose(trained.probabilities(questions), loaded.probabilities(questions))
+
+
+def test_example_embeddings_are_kept_for_other_processes(content: Content, tmp_path: Path) -> None:
+    config = matcher_config(tmp_path)
+    Matcher.from_content(content, config)
+    examples = [line.text for intent in content.intents.values() for line in intent.examples]
+    kept = dict(matcher_module._EXAMPLES)
+    assert len(list((tmp_path / "cache" / "embeddings").glob("*.npz"))) == 1
+    matcher_module._EXAMPLES.clear()  # as a new process starts
+    matcher_module._READ.clear()
+    remember_examples(config.cache)
+    assert set(examples) <= set(matcher_module._EXAMPLES)
+    assert all(np.array_equal(matcher_module._EXAMPLES[text], kept[text]) for text in examples)
+
+
+def test_match_all_equals_match_one_by_one(matcher: Matcher) -> None:
+    questions = ["how long does it take", "", "where are the toilets", "can i go home today"]
+    together = matcher.match_all(questions, batch=2)
+    alone = [matcher.match(question) for question in questions]
+    assert [m.intent for m in together] == [m.intent for m in alone]
+    assert np.allclose([m.score for m in together], [m.score for m in alone], atol=1e-4)
 
 
 def test_answers(content: Content) -> None:
