@@ -34,7 +34,9 @@ from kiosk.matcher import Matcher, remember_examples
 from kiosk.readability import grade
 from kiosk.text import normalize
 
-__all__ = ["DOCUMENT_GRADE_LIMIT", "PASSAGE_GRADE_LIMIT", "Problem", "check_content"]
+__all__ = [
+    "DOCUMENT_GRADE_LIMIT", "PASSAGE_GRADE_LIMIT", "Problem", "check_content", "check_loaded",
+]  # fmt: skip
 
 DOCUMENT_GRADE_LIMIT = 8.5
 PASSAGE_GRADE_LIMIT = 10.0
@@ -48,6 +50,11 @@ def check_content(config: ContentConfig, matcher: MatcherConfig | None = None) -
         content = load_content(config)
     except ContentFileError:
         return _unusable(config)
+    return check_loaded(content, matcher)
+
+
+def check_loaded(content: Content, matcher: MatcherConfig | None = None) -> list[Problem]:
+    """`check_content` for content already loaded (the content watcher uses what it checked)."""
     checks: list[Callable[[Content], Found]] = [
         _intent_files, _passages, _facts, _prompts, _examples, _tests, _leakage, _reading,
     ]  # fmt: skip

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from kiosk.check import check_content
+from kiosk.check import check_content, check_loaded
 from kiosk.config import Config, ContentConfig
 from kiosk.content import Content, load_content
 from kiosk.errors import KioskError
@@ -82,18 +82,21 @@ class ContentWatcher:
 
     def _reload(self) -> None:
         config = self._config
-        errors = [p for p in check_content(config.content, config.matcher) if p.severity == "error"]
-        if errors:
+        try:
+            content: Content | None = load_content(config.content)
+        except KioskError:
+            content = None  # unusable: check_content names the files and lines
+        problems = (
+            check_loaded(content, config.matcher) if content
+            else check_content(config.content, config.matcher)
+        )  # fmt: skip
+        errors = [p for p in problems if p.severity == "error"]
+        if content is None or errors:
             for problem in errors[:SHOWN]:
                 log.error("content not used: %s", problem)
             more = f" (and {len(errors) - SHOWN} more)" if len(errors) > SHOWN else ""
             log.error("the content changed but has %d errors%s: the last good content stays in "
                       "use; run kiosk check", len(errors), more)  # fmt: skip
-            return
-        try:
-            content = load_content(config.content)
-        except KioskError as error:
-            log.error("content not used: %s", error)
             return
         self._use(content, Matcher.from_content(content, config.matcher))
         log.info("content changed: now in use")

@@ -111,16 +111,36 @@ def test_staff_volume_and_stop(runtime: Runtime) -> None:
     assert runtime.status().state == "idle"
 
 
+def content_copy_config(root: Path) -> Config:
+    """The project's content copied under `root`, and a configuration reading the copy."""
+    for folder in ("documents", "intents"):
+        shutil.copytree(PROJECT_ROOT / folder, root / folder)
+    config = Config()
+    config.content = ContentConfig(
+        root / "documents/vertebral-augmentation.md", root / "documents/overview.yaml",
+        root / "documents/prompts.yaml", root / "intents",
+    )  # fmt: skip
+    return config
+
+
+def test_good_new_content_is_used(tmp_path: Path) -> None:
+    config = content_copy_config(tmp_path)
+    used: queue.Queue[Content] = queue.Queue()
+    watcher = ContentWatcher(config, lambda content, matcher: used.put(content))
+    watcher.start()
+    try:
+        prompts = tmp_path / "documents/prompts.yaml"
+        prompts.write_text(prompts.read_text().replace("You can ask me", "You may ask me", 1))
+        content = used.get(timeout=300)
+        assert content.prompts["help"].text.startswith("You may ask me")
+    finally:
+        watcher.close()
+
+
 def test_broken_content_is_logged_and_never_used(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    for folder in ("documents", "intents"):
-        shutil.copytree(PROJECT_ROOT / folder, tmp_path / folder)
-    config = Config()
-    config.content = ContentConfig(
-        tmp_path / "documents/vertebral-augmentation.md", tmp_path / "documents/overview.yaml",
-        tmp_path / "documents/prompts.yaml", tmp_path / "intents",
-    )  # fmt: skip
+    config = content_copy_config(tmp_path)
     used: queue.Queue[Content] = queue.Queue()
     watcher = ContentWatcher(config, lambda content, matcher: used.put(content))
     watcher.start()
