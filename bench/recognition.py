@@ -20,7 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from typing import Any
 
-from bench import speechgen
+from bench import matching, speechgen
 from bench.stats import summary
 from kiosk.check import held_out_files
 from kiosk.config import PROJECT_ROOT, Config
@@ -45,13 +45,11 @@ Record = dict[str, Any]
 
 def load_questions() -> list[Sample]:
     """The questions of every unseen set, each once."""
-    rows: dict[str, str | None] = {}
+    rows: dict[str, str] = {}
     for path in UNSEEN:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip() and not line.startswith("#"):
-                intent, question = line.split("\t", 1)
-                rows.setdefault(question.strip(), None if intent in ("-", OUT_OF_SCOPE) else intent)
-    return [(intent, question) for question, intent in rows.items()]
+        for question, intent in matching.read_eval(path):
+            rows.setdefault(question, intent)
+    return [(None if intent == OUT_OF_SCOPE else intent, q) for q, intent in rows.items()]
 
 
 def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:

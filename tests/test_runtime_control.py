@@ -111,48 +111,42 @@ def test_staff_volume_and_stop(runtime: Runtime) -> None:
     assert runtime.status().state == "idle"
 
 
-def content_copy_config(root: Path) -> Config:
-    """The project's content copied under `root`, and a configuration reading the copy."""
+@pytest.fixture
+def watched(tmp_path: Path) -> Iterator[tuple[Path, queue.Queue[Content]]]:
+    """The project's content copied under tmp_path, watched by a ContentWatcher: (the copy's
+    prompts file, the queue of content it was given to use)."""
     for folder in ("documents", "intents"):
-        shutil.copytree(PROJECT_ROOT / folder, root / folder)
+        shutil.copytree(PROJECT_ROOT / folder, tmp_path / folder)
     config = Config()
     config.content = ContentConfig(
-        root / "documents/vertebral-augmentation.md", root / "documents/overview.yaml",
-        root / "documents/prompts.yaml", root / "intents",
+        tmp_path / "documents/vertebral-augmentation.md", tmp_path / "documents/overview.yaml",
+        tmp_path / "documents/prompts.yaml", tmp_path / "intents",
     )  # fmt: skip
-    return config
-
-
-def test_good_new_content_is_used(tmp_path: Path) -> None:
-    config = content_copy_config(tmp_path)
     used: queue.Queue[Content] = queue.Queue()
     watcher = ContentWatcher(config, lambda content, matcher: used.put(content))
     watcher.start()
     try:
-        prompts = tmp_path / "documents/prompts.yaml"
-        prompts.write_text(prompts.read_text().replace("You can ask me", "You may ask me", 1))
-        content = used.get(timeout=300)
-        assert content.prompts["help"].text.startswith("You may ask me")
+        yield tmp_path / "documents/prompts.yaml", used
     finally:
         watcher.close()
+
+
+def test_good_new_content_is_used(watched: tuple[Path, queue.Queue[Content]]) -> None:
+    prompts, used = watched
+    prompts.write_text(prompts.read_text().replace("You can ask me", "You may ask me", 1))
+    content = used.get(timeout=300)
+    assert content.prompts["help"].text.startswith("You may ask me")
 
 
 def test_broken_content_is_logged_and_never_used(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    watched: tuple[Path, queue.Queue[Content]], caplog: pytest.LogCaptureFixture
 ) -> None:
-    config = content_copy_config(tmp_path)
-    used: queue.Queue[Content] = queue.Queue()
-    watcher = ContentWatcher(config, lambda content, matcher: used.put(content))
-    watcher.start()
-    try:
-        prompts = tmp_path / "documents/prompts.yaml"
-        with caplog.at_level("ERROR"):
-            prompts.write_text(prompts.read_text().replace("  help:", "  help: [", 1))
-            for _ in range(3000):
-                if "content not used" in caplog.text:
-                    break
-                threading.Event().wait(0.1)
-        assert "documents/prompts.yaml:" in caplog.text
-        assert used.empty()
-    finally:
-        watcher.close()
+    prompts, used = watched
+    with caplog.at_level("ERROR"):
+        prompts.write_text(prompts.read_text().replace("  help:", "  help: [", 1))
+        for _ in range(3000):
+            if "content not used" in caplog.text:
+                break
+            threading.Event().wait(0.1)
+    assert "documents/prompts.yaml:" in caplog.text
+    assert used.empty()
