@@ -60,6 +60,10 @@ class RecognizerConfig:
     """Constrain Vosk to phrases built from the intent files (plus [unk])."""
     threads: int = 2
     """CPU threads for recognition."""
+    unclear_below: float = -0.6
+    """Words heard with a confidence below this (Whisper's mean log-probability per token) are
+    taken as unsure: a question that matches no intent is asked again, once, instead of getting
+    the "no information" answer; one that matches a topic is confirmed before it is answered."""
 
 
 @dataclass

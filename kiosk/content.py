@@ -50,10 +50,10 @@ CONTROL_INTENTS = (
 OUT_OF_SCOPE = "out_of_scope"
 ALL_INTENTS = (*CONTENT_INTENTS, *CONTROL_INTENTS, OUT_OF_SCOPE)
 REQUIRED_PROMPTS = (
-    "ready", "no_information", "not_heard", "confirm", "confirm_no", "help", "still_there",
-    "resting", "slower", "slowest", "faster", "fastest", "louder", "loudest", "quieter",
-    "quietest", "nothing_to_repeat", "overview_start", "overview_end", "staff", "emergency",
-    "anything_else",
+    "ready", "no_information", "not_heard", "say_again", "confirm", "confirm_no", "help",
+    "still_there", "resting", "slower", "slowest", "faster", "fastest", "louder", "loudest",
+    "quieter", "quietest", "nothing_to_repeat", "overview_start", "overview_end", "staff",
+    "emergency", "anything_else",
 )  # fmt: skip
 PROMPT_MODES = ("button", "wake", "open")
 """`listening.mode` values; a prompt may have a variant for each (`ready_wake`)."""

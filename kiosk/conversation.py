@@ -91,9 +91,8 @@ class Conversation(TurnTaking):
             return self._heard_while_speaking(event)
         if not (event.addressed or self.state in ("listening", "confirming")):
             open_mode = self._listening.mode == "open"
-            if intent != "emergency" and not (
-                open_mode and intent is not None and score >= self._matcher.confirm_below
-            ):
+            sure = intent is not None and score >= self._matcher.confirm_below
+            if intent != "emergency" and not (open_mode and sure and not event.unclear):
                 return []
         self.question, self.intent = event.transcript, intent
         self._prompted = False
@@ -108,12 +107,17 @@ class Conversation(TurnTaking):
         actions = self._decline()
         outcome: Outcome = "unanswered" if intent is None else "answered"
         record = Record(intent, score, event.transcript, outcome)
+        if intent is None and event.unclear and not self._asked_again:
+            self._asked_again = True  # misheard, not out of scope: one more try
+            misheard = Record(None, score, event.transcript, "misheard")
+            return [*actions, misheard, *self._say("say_again", "activated")]
+        self._asked_again = False
         if intent is None:
             return [*actions, record, *self._say("no_information", "follow_up")]
         if intent == "emergency":
             return [*self._emergency(event.transcript), *actions, record]
         topic = self._topic(intent)
-        if score < self._matcher.confirm_below and topic is not None:
+        if (score < self._matcher.confirm_below or event.unclear) and topic is not None:
             self._pending = (intent, score, event.transcript)
             text = self._prompt("confirm").text.replace("{topic}", topic)
             confirm = Segment((Utterance("prompt", "confirm", text),), False)

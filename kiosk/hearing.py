@@ -73,12 +73,17 @@ def is_echo(text: str, said: str) -> bool:
 
 
 def understand(
-    text: str, match: Callable[[str], Match], listening: ListeningConfig, said: str | None
+    text: str,
+    match: Callable[[str], Match],
+    listening: ListeningConfig,
+    said: str | None,
+    unclear: bool = False,
 ) -> Event | None:
     """The event for one recognised utterance; None when it must be ignored.
 
     `said` is what the kiosk itself was saying while the utterance was heard (None if it was
     silent): then only a command for speaking time counts, and only if it is not an echo.
+    `unclear`: the recognizer was unsure of the words (passed on in `Heard`).
     """
     text = text.strip()
     if said is not None:
@@ -95,5 +100,5 @@ def understand(
         if woken and not words(rest):
             return ButtonPressed("talk")
         if woken:
-            return Heard(rest, match(rest), addressed=True)
-    return Heard(text, match(text))
+            return Heard(rest, match(rest), addressed=True, unclear=unclear)
+    return Heard(text, match(text), unclear=unclear)

@@ -158,7 +158,8 @@ class Listener:
                       "" if utterance.final else " (at a pause)",
                       "" if said is None else " (while the kiosk spoke)")  # fmt: skip
         transcript = self._last[1]
-        event = understand(transcript.text, self._match, self._config.listening, said)
+        unclear = transcript.unclear(self._config.recognizer.unclear_below)
+        event = understand(transcript.text, self._match, self._config.listening, said, unclear)
         if event is None or not (utterance.final or self._clear(event)):
             return
         if not utterance.final:

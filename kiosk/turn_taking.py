@@ -56,6 +56,8 @@ class TurnTaking:
         self._prompted = False
         self._pending: tuple[str, float, str] | None = None
         """A question awaiting yes/no: (intent, score, transcript)."""
+        self._asked_again = False
+        """The last question was misheard and the person asked to say it again (only once)."""
 
     def _tick(self, now: float) -> list[Action]:
         self._now = now
@@ -137,7 +139,7 @@ class TurnTaking:
         """The conversation is over: the volume goes back to the default."""
         self.state, self._deadline = "resting", None
         self.plan.clear()
-        self._prompted = False
+        self._prompted = self._asked_again = False
         actions = self._decline()
         if self.volume != self.default_volume:
             self.volume = self.default_volume

@@ -38,6 +38,10 @@ class Heard:
     """The matcher's verdict on the transcript."""
     addressed: bool = False
     """The person addressed the kiosk (the wake phrase was in the same utterance)."""
+    unclear: bool = False
+    """The recognizer was unsure of the words (`Transcript.unclear`): if they match nothing,
+    the person is asked to say it again rather than told the kiosk has no information; if they
+    match a topic, it is confirmed first; in open mode they never wake the kiosk."""
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Outcome = Literal["answered", "confirmed", "declined", "unanswered"]
-"""How a question ended: answered at once; yes / no (or no reply) to a confirmation; rejected."""
+Outcome = Literal["answered", "confirmed", "declined", "unanswered", "misheard"]
+"""How a question ended: answered at once; yes / no (or no reply) to a confirmation; rejected;
+heard too unclearly to place, so the person was asked to say it again."""
 UNANSWERED: tuple[Outcome, ...] = ("unanswered", "declined")
 """Outcomes whose (cleaned) question text is kept when `store_questions` is on."""
 NO_INTENT = "-"

@@ -46,8 +46,14 @@ def listening(content: Content, mode: str = "button") -> Conversation:
     return conversation
 
 
-def heard(text: str, intent: str | None, score: float = 0.9, addressed: bool = False) -> Heard:
-    return Heard(text, Match(intent, score, None, 0.0), addressed)
+def heard(
+    text: str,
+    intent: str | None,
+    score: float = 0.9,
+    addressed: bool = False,
+    unclear: bool = False,
+) -> Heard:
+    return Heard(text, Match(intent, score, None, 0.0), addressed, unclear)
 
 
 def keys(actions: list[Action]) -> list[str]:

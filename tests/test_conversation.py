@@ -71,6 +71,53 @@ def test_out_of_scope_gets_no_information(content: Content) -> None:
     ]
 
 
+def test_a_misheard_question_is_asked_again_once_then_gets_no_information(
+    content: Content,
+) -> None:
+    conversation = listening(content)
+    first = conversation.handle(heard("we'll disable my pin", None, 0.2, unclear=True))
+    assert keys(first) == ["say_again"]
+    assert records(first) == [(None, "misheard")]
+    assert finish(conversation) == [Listen(follow_up=False)]  # listens again, no button needed
+    second = conversation.handle(heard("will this hell my pin", None, 0.3, unclear=True))
+    assert keys(second) == ["no_information"]
+    assert records(second) == [(None, "unanswered")]
+
+
+def test_a_clearly_heard_question_the_document_does_not_cover_is_not_asked_again(
+    content: Content,
+) -> None:
+    actions = listening(content).handle(heard("where do i park", None, 0.2, unclear=False))
+    assert keys(actions) == ["no_information"]
+
+
+def test_an_unclear_question_that_matches_a_topic_is_confirmed_first(content: Content) -> None:
+    actions = listening(content).handle(heard("how long is it", "duration", unclear=True))
+    assert keys(actions) == ["confirm"]
+
+
+def test_unclear_commands_and_emergencies_act_at_once(content: Content) -> None:
+    assert keys(listening(content).handle(heard("stop", "stop", unclear=True))) == ["resting"]
+    actions = listening(content).handle(heard("i'm faint", "emergency", unclear=True))
+    assert any(isinstance(a, AlertStaff) for a in actions) and keys(actions) == ["emergency"]
+
+
+def test_unclear_speech_never_wakes_the_kiosk_in_open_mode(content: Content) -> None:
+    resting = make(content, mode="open")
+    assert resting.handle(heard("yeah medicine more organic", "medications", unclear=True)) == []
+    assert keys(resting.handle(heard("how long is it", "duration"))) != []
+
+
+def test_asking_again_is_allowed_once_per_question(content: Content) -> None:
+    conversation = listening(content)
+    conversation.handle(heard("mumble", None, 0.1, unclear=True))
+    finish(conversation)
+    conversation.handle(heard("how long is it", "duration"))  # the second try was understood
+    finish(conversation)
+    again = conversation.handle(heard("mumble mumble", None, 0.1, unclear=True))
+    assert keys(again) == ["say_again"]  # a later question gets its own second chance
+
+
 def test_low_score_asks_to_confirm_with_the_topic(content: Content) -> None:
     conversation = listening(content)
     actions = conversation.handle(heard("how long", "duration", score=0.6))

@@ -17,6 +17,8 @@ import soundfile
 
 from bench import speechgen
 from kiosk import cli
+from kiosk.config import Config
+from kiosk.content import load_content
 from kiosk.recognizers import whisper
 from kiosk.wav import resample, write_wav
 from tests.test_wav import make_broken
@@ -78,6 +80,10 @@ def heard(tmp_path_factory: pytest.TempPathFactory) -> Heard:
                 path = folder / f"v{v}-{level or 'quiet'}-{q}.wav"
                 write_wav(path, speechgen.question(text, voice, level, seed=100 * v + q))
                 expected[str(path)] = intent
+    for q, (text, _) in enumerate(CLEAR):  # speech sounds, but no words: played backwards
+        path = folder / f"garbled-{q}.wav"
+        write_wav(path, speechgen.question(text, VOICES[0])[::-1].copy())
+        expected[str(path)] = None
     clear = speechgen.question(CLEAR[0][0], VOICES[-1])
     for subtype, rate, channels in ODD_FORMATS:
         path = folder / f"odd-{subtype}-{rate}-{channels}.wav"
@@ -141,6 +147,26 @@ def test_spoken_questions_reach_the_right_intent(
 def test_spoken_out_of_scope_questions_are_rejected(heard: Heard) -> None:
     files = [item for level in LEVELS for item in spoken(heard, level, in_scope=False)]
     assert accuracy(heard, files) >= 0.8
+
+
+@pytest.mark.speech
+def test_garbled_speech_is_heard_as_unclear_and_asked_again(heard: Heard) -> None:
+    say_again = load_content(Config().content).prompts["say_again"].text
+    limit = Config().recognizer.unclear_below
+    garbled = [f for f in heard.expected if Path(f).name.startswith("garbled-")]
+    assert len(garbled) == len(CLEAR)
+    for f in garbled:
+        result = heard.results[f]
+        if result["transcript"]:  # Whisper may also hear no words at all: "not heard"
+            assert isinstance(result["confidence"], float) and result["confidence"] < limit
+        if result["transcript"] and result["intent"] is None:
+            assert result["answer"] == say_again, result
+    assert any(heard.results[f]["answer"] == say_again for f in garbled)
+    for q in range(len(CLEAR)):  # the same questions played forwards: heard clearly
+        confidence = heard.results[
+            next(f for f in heard.expected if f.endswith(f"v0-quiet-{q}.wav"))
+        ]["confidence"]
+        assert isinstance(confidence, float) and confidence >= limit
 
 
 @pytest.mark.speech

@@ -52,10 +52,11 @@ class LiveKiosk(KioskProcess):
         super().__init__(config, folder, pulse.env)
         self.results: dict[str, list[float]] = {}
 
-    def wait_log(self, pattern: str, timeout: float = 120) -> re.Match[str]:
+    def wait_log(self, pattern: str, timeout: float = 120, since: int = 0) -> re.Match[str]:
+        """The first match of `pattern` in the log from character `since` on."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            found = re.search(pattern, self.log.read_text(errors="replace"))
+            found = re.search(pattern, self.log.read_text(errors="replace")[since:])
             if found:
                 return found
             assert self.process.poll() is None, self.log.read_text()[-3000:]
@@ -70,9 +71,12 @@ class LiveKiosk(KioskProcess):
 
     def say(self, text: str) -> tuple[float, float]:
         """Speak `text` into the microphone; (start, end) of the speech (monotonic)."""
-        wav = self.folder / f"{abs(hash(text))}.wav"
-        audio = speechgen.pad(speechgen.synthesize(text, speechgen.piper_voice()), 0.1, 0.0)
-        write_wav(wav, audio)
+        return self.play(speechgen.synthesize(text, speechgen.piper_voice()), text)
+
+    def play(self, audio: np.ndarray, name: str) -> tuple[float, float]:
+        """Play 16 kHz `audio` into the microphone; (start, end) of it (monotonic)."""
+        wav = self.folder / f"{abs(hash(name))}.wav"
+        write_wav(wav, speechgen.pad(audio, 0.1, 0.0))
         start = time.monotonic()
         self.pulse.play_into_mic(wav)
         return start, time.monotonic()
@@ -181,6 +185,21 @@ def test_an_emergency_phrase_alerts_staff_then_reassures(kiosk: LiveKiosk) -> No
     while not kiosk.alerts.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert kiosk.alerts.read_text().startswith("emergency|I feel")
+
+
+def test_garbled_speech_after_an_answer_is_never_answered_outright(kiosk: LiveKiosk) -> None:
+    """Whisper heard it backwards as "Yeah, medicine, more organic." (medications, 0.95): the
+    words are unsure, so the kiosk asks again or confirms; it does not read a passage."""
+    kiosk.quiet()
+    since = len(kiosk.log.read_text(errors="replace"))
+    kiosk.say("Can I go home the same day?")
+    kiosk.wait_log(r"saying .*going-home-same-day", since=since)
+    kiosk.quiet()  # the answer is over; the follow-up window is open
+    answered = len(kiosk.log.read_text(errors="replace"))
+    question = speechgen.synthesize("Can I go home the same day?", speechgen.piper_voice())
+    kiosk.play(question[::-1].copy(), "backwards")  # speech sounds, no words
+    said = kiosk.wait_log(r"saying ([\w-]+)", since=answered).group(1)
+    assert said in ("say_again", "confirm"), kiosk.log.read_text(errors="replace")[answered:]
 
 
 def test_wake_mode_answers_a_question_after_the_wake_phrase(

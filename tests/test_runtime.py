@@ -17,6 +17,7 @@ from kiosk.events import EventBus
 from kiosk.hearing import is_echo, split_wake, understand
 from kiosk.keys import KeyReader, key_map, split_keys
 from kiosk.matcher import Match
+from kiosk.recognizers import Transcript
 from kiosk.turns import ButtonPressed, Heard, Key, NothingHeard
 
 OVERVIEW_START = "Here is an overview of the procedure. You can say stop at any time."
@@ -64,6 +65,24 @@ def test_while_the_kiosk_speaks_only_non_echo_commands_get_through() -> None:
 
 def test_nothing_recognised_while_silent_is_nothing_heard() -> None:
     assert understand("  ", lambda t: fixed(None), ListeningConfig(), None) == NothingHeard()
+
+
+def test_an_unsure_transcript_is_passed_on_as_unclear() -> None:
+    heard = understand("we'll disable my pin", lambda t: fixed(None), ListeningConfig(), None, True)
+    assert heard == Heard("we'll disable my pin", fixed(None), unclear=True)
+    wake = ListeningConfig(mode="wake")
+    heard = understand("hello kiosk mumble", lambda t: fixed(None), wake, None, True)
+    assert heard == Heard("mumble", fixed(None), addressed=True, unclear=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "confidence", "unclear"),
+    [("a b", -0.9, True), ("a b", -0.2, False), ("a b", None, False), ("", -3.0, False)],
+)
+def test_transcript_is_unclear_below_the_threshold(
+    text: str, confidence: float | None, unclear: bool
+) -> None:
+    assert Transcript(text, 0.1, confidence).unclear(-0.5) == unclear
 
 
 def test_wake_mode_turns_the_phrase_into_activation_or_an_addressed_question() -> None:

@@ -16,7 +16,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json",
         action="store_true",
-        help='one JSON object per file: {"file", "transcript", "intent", "score", "answer"}',
+        help='one JSON object per file: {"file", "transcript", "confidence", "intent", "score", '
+        '"answer", "seconds"}',
     )
 
 
@@ -44,11 +45,17 @@ def run(args: argparse.Namespace) -> int:
         transcript = recognizer.transcribe(audio)
         found = matcher.match(transcript.text) if transcript.text else None
         intent = found.intent if found else None
-        said = answer(content, intent) if found else prompt(content, "not_heard")
+        if found is None:
+            said = prompt(content, "not_heard")
+        elif intent is None and transcript.unclear(config.recognizer.unclear_below):
+            said = prompt(content, "say_again")  # what the kiosk says to a first mishearing
+        else:
+            said = answer(content, intent)
         if args.json:
             result = {
                 "file": name,
                 "transcript": transcript.text,
+                "confidence": transcript.confidence,
                 "intent": intent,
                 "score": round(found.score, 4) if found else 0.0,
                 "answer": said.text,

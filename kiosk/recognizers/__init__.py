@@ -28,6 +28,13 @@ class Transcript:
     """The recognised words ("" when nothing was heard)."""
     seconds: float
     """Time spent recognising."""
+    confidence: float | None = None
+    """How sure the engine is of the words: Whisper's mean log-probability per token (0 is
+    certain; garbled speech gives about -0.5 and below). None when the engine gives none."""
+
+    def unclear(self, below: float) -> bool:
+        """Whether the words were heard too unsurely to trust (`recognizer.unclear_below`)."""
+        return bool(self.text) and self.confidence is not None and self.confidence < below
 
 
 class Recognizer(Protocol):

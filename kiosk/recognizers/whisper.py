@@ -128,7 +128,7 @@ class WhisperRecognizer:
         mean_logprob = result.scores[0] * len(tokens) / (len(tokens) + 1) if tokens else -10.0
         silent = result.no_speech_prob > NO_SPEECH[0] and mean_logprob < NO_SPEECH[1]
         text = "" if silent else self._tokenizer.decode(tokens).strip()
-        return Transcript(text, time.perf_counter() - start)
+        return Transcript(text, time.perf_counter() - start, mean_logprob if text else None)
 
 
 def load(
