@@ -16,11 +16,9 @@ import random
 import resource
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from typing import Any
 
-from bench import matching, speechgen
+from bench import matching, second_try, speechgen
 from bench.stats import summary
 from kiosk.check import held_out_files
 from kiosk.config import PROJECT_ROOT, Config
@@ -66,16 +64,20 @@ def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:
 def evaluate(recognizer: Recognizer, matcher: Matcher, cells: Cells) -> list[Record]:
     """Recognise and match every question of every cell."""
     records = []
+    unclear_below = Config().recognizer.unclear_below
     for (voice_index, snr), samples in cells.items():
         voice = VOICES[voice_index]
         for index, (intent, question) in enumerate(samples):
             audio = speechgen.question(question, voice, snr, index)
             transcript = recognizer.transcribe(audio)
-            found = matcher.match(transcript.text).intent if transcript.text else None
+            match = matcher.match(transcript.text) if transcript.text else None
             edits, words = word_errors(question, transcript.text)
             records.append(
                 {"voice": voice.name, "snr_db": snr, "index": index, "expected": intent,
-                 "found": found, "edits": edits, "words": words, "ms": transcript.seconds * 1000}
+                 "question": question, "voice_index": voice_index,
+                 "found": match.intent if match else None, "score": match.score if match else 0.0,
+                 "unclear": transcript.unclear(unclear_below),
+                 "edits": edits, "words": words, "ms": transcript.seconds * 1000}
             )  # fmt: skip
     return records
 
@@ -123,14 +125,9 @@ def plan(per_cell: int, seed: int = 3) -> Cells:
 
 
 def synthesise_all(cells: Cells) -> None:
-    """Fill the speech cache in a child process, so Piper's memory is not counted here."""
-    jobs = sorted({(q, v) for (v, _), samples in cells.items() for _, q in samples})
-    with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
-        list(pool.map(_synthesise, jobs, chunksize=16))
-
-
-def _synthesise(job: tuple[str, int]) -> None:
-    speechgen.synthesize(job[0], VOICES[job[1]])
+    """Fill the speech cache for every question of every cell."""
+    jobs = {(q, VOICES[v]) for (v, _), samples in cells.items() for _, q in samples}
+    speechgen.synthesize_apart(sorted(jobs, key=lambda job: (job[0], job[1].name)))
 
 
 def run(quick: bool = False) -> dict[str, Any]:
@@ -146,6 +143,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     load_s = time.perf_counter() - started
     records = evaluate(recognizer, matcher, cells)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    second_try.second_tries(recognizer, matcher, records, VOICES)
     unbiased = whisper.load(config.recognizer.threads, None)
     half = {key: cell[: per_cell // 2] for key, cell in cells.items() if key[1] in (None, 10.0)}
     paired = [r for r in records if r["snr_db"] in (None, 10.0) and r["index"] < per_cell // 2]
@@ -154,6 +152,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         "noise": NOISE,
         "questions": " + ".join(path.name for path in UNSEEN),
         **summarise(records),
+        "conversation": second_try.outcomes(records, config.matcher.confirm_below),
         "recognition_ms": summary([r["ms"] for r in records]),
         "peak_rss_mb": peak_mb,
         "model_load_s": load_s,
@@ -174,6 +173,7 @@ def _summary(result: dict[str, Any]) -> str:
         f"  out of scope rejected {result['out_of_scope_rejection']:.1%} "
         f"of {result['out_of_scope_count']}"
     )
+    lines.append(f"  conversation: {result['conversation']}")
     times = result["recognition_ms"]
     lines.append(
         f"  recognition ms median {times['median']:.0f} p95 {times['p95']:.0f}; "

@@ -101,6 +101,28 @@ def matching_section(result: dict[str, Any], root: Path, machine: Machine) -> li
     return lines + _figure(root, "confusion-matrix.png", draw, caption, machine)
 
 
+def _conversation_lines(outcome: dict[str, Any] | None) -> list[str]:
+    """How the spoken questions end in the conversation (`bench.second_try`)."""
+    if not outcome:
+        return []
+    scoped, outside = outcome["in_scope"], outcome["out_of_scope"]
+    within_two = (outcome["right_first_try"] + outcome["right_second_try"]) / max(scoped, 1)
+    return [
+        f"- Asked to say it again (Whisper unsure of the words, and they matched nothing): "
+        f"{outcome['asked_again']} of {scoped} in-scope questions; spoken again 15% slower, "
+        f"{outcome['right_second_try']} of them reached the right intent. Right within two "
+        f"tries: {_pct(within_two)} (first try: {_pct(outcome['right_first_try'] / scoped)}).",
+        f"- Out-of-scope questions asked again: {outcome['out_of_scope_asked_again']} of "
+        f"{outside}; {outcome['out_of_scope_answered_second_try']} of them were matched to an "
+        f"intent on the second try.",
+        f"- A wrong intent's passages read with no confirmation: {outcome['wrong_outright']} "
+        f"in-scope and {outcome['out_of_scope_outright']} out-of-scope questions (without "
+        f"confirming unsure words it would be {outcome['wrong_outright_if_sure']} and "
+        f"{outcome['out_of_scope_outright_if_sure']}); {outcome['wrong_confirmed']} wrong "
+        f"in-scope matches were put as a yes/no question first.",
+    ]
+
+
 def recognition_section(result: dict[str, Any], root: Path, machine: Machine) -> list[str]:
     rows = result["rows"]
     lines = [
@@ -130,6 +152,7 @@ def recognition_section(result: dict[str, Any], root: Path, machine: Machine) ->
             f"- In-scope questions heard with word errors of {edge}: {band['count']}, "
             f"right intent {share}"
         )
+    lines += _conversation_lines(result.get("conversation"))
     for name, part in result.get("prompt_comparison", {}).items():
         shares = [
             f"{'quiet' if level is None else f'{level:g} dB'} {_pct(value)}"
