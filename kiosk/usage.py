@@ -1,9 +1,10 @@
 """Local usage counts for content editors, in one SQLite file (`usage.database`).
 
 Kept: how often each intent was asked per day, and how each question ended (answered at once,
-confirmed, declined, unanswered). Only with `usage.store_questions: true`: the text of
-questions the kiosk could not answer, with numbers removed and every word that is neither in
-the content's vocabulary nor a common English word replaced by "…" (so names are never kept).
+confirmed, declined, unanswered, misheard and asked again). Only with
+`usage.store_questions: true`: the text of questions the kiosk could not answer, with numbers
+removed and every word that is neither in the content's vocabulary nor a common English word
+replaced by "…" (so names are never kept).
 Never audio, never times of day. A broken database never stops the kiosk: `record` logs and
 carries on.
 """

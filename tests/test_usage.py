@@ -93,9 +93,11 @@ def test_report_lists_top_intents_and_unanswered(
     usage.record("cement", 0.6, "is it glue", "confirmed")
     usage.record("sedation", 0.55, "will i be awake", "declined")
     usage.record(None, 0.1, "where is the parking", "unanswered")
+    usage.record(None, 0.2, "we'll disable my pin", "misheard")
     assert main(["--config", str(write_config(tmp_path, True)), "report", "--days", "7"]) == 0
     out = capsys.readouterr().out
-    assert "Questions: 6 (answered 3, confirmed 1, declined 1, unanswered 1)" in out
+    assert "Questions: 6 (answered 3, confirmed 1, declined 1, unanswered 1); misheard" in out
+    assert "asked to say it again: 1" in out
     assert "    3  duration  (0.8)" in out
     confirmed = out.split("Most often confirmed")[1].split("Most often corrected")[0]
     assert "cement" in confirmed and "sedation" not in confirmed

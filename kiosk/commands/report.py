@@ -54,7 +54,9 @@ def run(args: argparse.Namespace) -> int:
         query = "SELECT outcome, sum(count) FROM asked WHERE day >= ? GROUP BY outcome"
         totals = {str(outcome): int(count) for outcome, count in db.execute(query, (since,))}
         counts = ", ".join(f"{name} {totals.get(name, 0)}" for name in OUTCOMES)
-        print(f"Questions: {sum(totals.values())} ({counts})")
+        asked = sum(totals.get(name, 0) for name in OUTCOMES)
+        again = totals.get("misheard", 0)  # then asked again: the retry has its own outcome
+        print(f"Questions: {asked} ({counts}); misheard and asked to say it again: {again}")
         for title, query in TABLES:
             rows = db.execute(f"{query} ORDER BY 2 DESC, 1 LIMIT {TOP}", (since,)).fetchall()
             print(f"\n{title}:")
