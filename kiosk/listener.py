@@ -169,7 +169,7 @@ class Listener:
     @staticmethod
     def _clear(event: Event) -> bool:
         """Whether a question heard at a pause is clear enough to answer without waiting."""
-        if not isinstance(event, Heard) or event.match.intent is None:
+        if not isinstance(event, Heard) or event.match.intent is None or event.unclear:
             return False
         long_enough = len(event.transcript.split()) >= EARLY_WORDS
         command = event.match.intent in CONTROL_INTENTS

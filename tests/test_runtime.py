@@ -16,6 +16,7 @@ from kiosk.config import KeysConfig, ListeningConfig
 from kiosk.events import EventBus
 from kiosk.hearing import is_echo, split_wake, understand
 from kiosk.keys import KeyReader, key_map, split_keys
+from kiosk.listener import Listener
 from kiosk.matcher import Match
 from kiosk.recognizers import Transcript
 from kiosk.turns import ButtonPressed, Heard, Key, NothingHeard
@@ -163,3 +164,10 @@ def test_a_failing_alert_command_is_logged(caplog: pytest.LogCaptureFixture) -> 
                 break
             threading.Event().wait(0.1)
     assert "exit 3" in caplog.text
+
+
+def test_only_a_clearly_heard_sure_question_is_answered_at_a_pause() -> None:
+    sure = Match("duration", 0.95, None, 0.0)
+    assert Listener._clear(Heard("how long does it take", sure))
+    assert not Listener._clear(Heard("how long does it take", sure, unclear=True))
+    assert not Listener._clear(Heard("how long", sure))  # too short to be sure it is over
