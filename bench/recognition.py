@@ -139,12 +139,15 @@ def run(quick: bool = False) -> dict[str, Any]:
     content = load_content(config.content)
     matcher = Matcher.from_content(content, config.matcher)
     started = time.perf_counter()
-    recognizer = whisper.load(config.recognizer.threads, vocabulary.prompt(content))
+    unsure = config.recognizer.unclear_below
+    recognizer = whisper.load(
+        config.recognizer.threads, vocabulary.prompt(content), look_again_below=unsure
+    )
     load_s = time.perf_counter() - started
     records = evaluate(recognizer, matcher, cells)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     second_try.second_tries(recognizer, matcher, records, VOICES)
-    unbiased = whisper.load(config.recognizer.threads, None)
+    unbiased = whisper.load(config.recognizer.threads, None, look_again_below=unsure)
     half = {key: cell[: per_cell // 2] for key, cell in cells.items() if key[1] in (None, 10.0)}
     paired = [r for r in records if r["snr_db"] in (None, 10.0) and r["index"] < per_cell // 2]
     return {

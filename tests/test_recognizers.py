@@ -151,3 +151,22 @@ def test_whisper_hears_domain_words_with_the_prompt(content: Content) -> None:
     assert "kyphoplasty" not in unbiased  # the prompt is what brings the word in
     assert recognizer.transcribe(np.zeros(16000, np.float32)).text == ""
     assert recognizer.transcribe(0.2 * speechgen.pink_noise(3.0)).text == ""  # noise: no words
+
+
+@pytest.mark.speech
+def test_unsure_words_get_a_second_look(content: Content, monkeypatch: pytest.MonkeyPatch) -> None:
+    prompt = vocabulary.prompt(content)
+    once, twice = whisper.load(2, prompt), whisper.load(2, prompt, look_again_below=-0.6)
+    decoded: list[int] = []
+    decode = twice._decode
+    monkeypatch.setattr(twice, "_decode", lambda audio: decoded.append(len(audio)) or decode(audio))
+    clear = speechgen.question("how long does the procedure take", speechgen.VOICES[0])
+    assert twice.transcribe(clear).text == once.transcribe(clear).text
+    assert decoded == [len(clear)]  # sure at once: decoded once
+    decoded.clear()
+    spoken = speechgen.question("can i go home the same day", speechgen.VOICES[7])
+    garbled = spoken[::-1].copy()  # speech sounds, no words
+    first, looked = once.transcribe(garbled), twice.transcribe(garbled)
+    assert first.confidence is not None and first.confidence < -0.6
+    assert [round(n / len(garbled), 2) for n in decoded] == [1.0, *whisper.LOOK_AGAIN]
+    assert looked.confidence is not None and looked.confidence >= first.confidence

@@ -72,4 +72,6 @@ def load_recognizer(config: Config, content: Content) -> Recognizer:
     from kiosk.recognizers import whisper
 
     wake = config.listening.wake_phrase if config.listening.mode == "wake" else None
-    return whisper.load(config.recognizer.threads, vocabulary.prompt(content, wake))
+    prompt = vocabulary.prompt(content, wake)
+    unsure = config.recognizer.unclear_below
+    return whisper.load(config.recognizer.threads, prompt, look_again_below=unsure)
