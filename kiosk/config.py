@@ -62,8 +62,9 @@ class RecognizerConfig:
     """CPU threads for recognition."""
     unclear_below: float = -0.6
     """Words heard with a confidence below this (Whisper's mean log-probability per token) are
-    taken as unsure: a question that matches no intent is asked again, once, instead of getting
-    the "no information" answer; one that matches a topic is confirmed before it is answered."""
+    unsure: Whisper takes a second look (`whisper.LOOK_AGAIN`), and the result, still a guess,
+    is treated as unsure: a question that matches no intent is asked again, once, instead of
+    getting the "no information" answer; one that matches a topic is confirmed first."""
 
 
 @dataclass

@@ -152,7 +152,8 @@ class Listener:
         said = self._runtime.playback.spoken.during(utterance.start, utterance.end, ECHO_MARGIN_S)
         key = (utterance.number, len(utterance.audio))
         if self._last is None or self._last[0] != key:  # no more speech since the pause: reuse
-            transcript = self._recognizer.transcribe(utterance.audio)
+            # while the kiosk speaks only a command counts, and it must act at once
+            transcript = self._recognizer.transcribe(utterance.audio, second_look=said is None)
             self._last = (key, transcript)
             log.debug("recognised %r in %.0f ms%s%s", transcript.text, transcript.seconds * 1000,
                       "" if utterance.final else " (at a pause)",

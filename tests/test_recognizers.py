@@ -161,7 +161,8 @@ def test_unsure_words_get_a_second_look(content: Content, monkeypatch: pytest.Mo
     decode = twice._decode
     monkeypatch.setattr(twice, "_decode", lambda audio: decoded.append(len(audio)) or decode(audio))
     clear = speechgen.question("how long does the procedure take", speechgen.VOICES[0])
-    assert twice.transcribe(clear).text == once.transcribe(clear).text
+    sure = twice.transcribe(clear)
+    assert sure.text == once.transcribe(clear).text and not sure.looked_again
     assert decoded == [len(clear)]  # sure at once: decoded once
     decoded.clear()
     spoken = speechgen.question("can i go home the same day", speechgen.VOICES[7])
@@ -170,3 +171,7 @@ def test_unsure_words_get_a_second_look(content: Content, monkeypatch: pytest.Mo
     assert first.confidence is not None and first.confidence < -0.6
     assert [round(n / len(garbled), 2) for n in decoded] == [1.0, *whisper.LOOK_AGAIN]
     assert looked.confidence is not None and looked.confidence >= first.confidence
+    assert looked.looked_again and not first.looked_again
+    decoded.clear()
+    quick = twice.transcribe(garbled, second_look=False)  # a command while the kiosk speaks
+    assert decoded == [len(garbled)] and not quick.looked_again

@@ -77,13 +77,14 @@ def test_an_unsure_transcript_is_passed_on_as_unclear() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "confidence", "unclear"),
-    [("a b", -0.9, True), ("a b", -0.2, False), ("a b", None, False), ("", -3.0, False)],
-)
-def test_transcript_is_unclear_below_the_threshold(
-    text: str, confidence: float | None, unclear: bool
+    ("text", "confidence", "looked_again", "unclear"),
+    [("a b", -0.9, False, True), ("a b", -0.2, False, False), ("a b", None, False, False),
+     ("", -3.0, False, False), ("a b", -0.2, True, True)],
+)  # fmt: skip
+def test_transcript_is_unclear_below_the_threshold_or_after_a_second_look(
+    text: str, confidence: float | None, looked_again: bool, unclear: bool
 ) -> None:
-    assert Transcript(text, 0.1, confidence).unclear(-0.5) == unclear
+    assert Transcript(text, 0.1, confidence, looked_again).unclear(-0.5) == unclear
 
 
 def test_wake_mode_turns_the_phrase_into_activation_or_an_addressed_question() -> None:

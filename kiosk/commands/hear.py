@@ -16,8 +16,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json",
         action="store_true",
-        help='one JSON object per file: {"file", "transcript", "confidence", "intent", "score", '
-        '"answer", "seconds"}',
+        help='one JSON object per file: {"file", "transcript", "confidence", "unclear", "intent", '
+        '"score", "answer", "seconds"}',
     )
 
 
@@ -45,9 +45,10 @@ def run(args: argparse.Namespace) -> int:
         transcript = recognizer.transcribe(audio)
         found = matcher.match(transcript.text) if transcript.text else None
         intent = found.intent if found else None
+        unclear = transcript.unclear(config.recognizer.unclear_below)
         if found is None:
             said = prompt(content, "not_heard")
-        elif intent is None and transcript.unclear(config.recognizer.unclear_below):
+        elif intent is None and unclear:
             said = prompt(content, "say_again")  # what the kiosk says to a first mishearing
         else:
             said = answer(content, intent)
@@ -56,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
                 "file": name,
                 "transcript": transcript.text,
                 "confidence": transcript.confidence,
+                "unclear": unclear,
                 "intent": intent,
                 "score": round(found.score, 4) if found else 0.0,
                 "answer": said.text,

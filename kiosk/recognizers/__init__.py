@@ -31,10 +31,14 @@ class Transcript:
     confidence: float | None = None
     """How sure the engine is of the words: Whisper's mean log-probability per token (0 is
     certain; garbled speech gives about -0.5 and below). None when the engine gives none."""
+    looked_again: bool = False
+    """The first hearing was unsure, and the text is the best of a second look."""
 
     def unclear(self, below: float) -> bool:
-        """Whether the words were heard too unsurely to trust (`recognizer.unclear_below`)."""
-        return bool(self.text) and self.confidence is not None and self.confidence < below
+        """Whether the words were heard too unsurely to trust (`recognizer.unclear_below`); a
+        second look's best guess is still a guess."""
+        unsure = self.confidence is not None and self.confidence < below
+        return bool(self.text) and (unsure or self.looked_again)
 
 
 class Recognizer(Protocol):
@@ -43,8 +47,9 @@ class Recognizer(Protocol):
     name: str
     """Engine name for logs and reports (e.g. "whisper", "vosk")."""
 
-    def transcribe(self, audio: np.ndarray) -> Transcript:
-        """Recognise one whole utterance of float32 mono 16 kHz audio."""
+    def transcribe(self, audio: np.ndarray, second_look: bool = True) -> Transcript:
+        """Recognise one whole utterance of float32 mono 16 kHz audio; `second_look=False`
+        when time matters more than accuracy (a command while the kiosk speaks)."""
         ...
 
 

@@ -79,8 +79,8 @@ class VoskRecognizer:
             return VoskStream(vosk.KaldiRecognizer(self._model, RATE))
         return VoskStream(vosk.KaldiRecognizer(self._model, RATE, self._grammar))
 
-    def transcribe(self, audio: np.ndarray) -> Transcript:
-        """Recognise one utterance of float32 mono 16 kHz audio."""
+    def transcribe(self, audio: np.ndarray, second_look: bool = True) -> Transcript:
+        """Recognise one utterance of float32 mono 16 kHz audio (Vosk takes no second look)."""
         start = time.perf_counter()
         stream = self.stream()
         texts = [stream.feed(audio[i : i + CHUNK]) for i in range(0, len(audio), CHUNK)]

@@ -59,6 +59,9 @@ LOOK_AGAIN = (1.2, 0.9)
 spoken tuning set (eval/tuning.tsv questions, the bench's 6 voices, quiet and 10 dB babble; 360
 questions, 82 of them unsure) it took the unsure in-scope ones from 28 to 40 of 68 right, with
 out-of-scope ones matched 2 -> 1 of 14. 1.2 alone gave 38; 1.15, 1.3 or 0.9 alone 32-36."""
+LOOK_AGAIN_MAX_S = 6.0
+"""Longer utterances get no second look: questions are 1-5 s, and three decodings of a long
+one cost seconds and memory."""
 
 
 def model_path() -> Path:
@@ -114,20 +117,24 @@ class WhisperRecognizer:
             self._tokenizer, previous[-(model.max_length // 2 - 1) :], without_timestamps=True
         )
 
-    def transcribe(self, audio: np.ndarray) -> Transcript:
+    def transcribe(self, audio: np.ndarray, second_look: bool = True) -> Transcript:
         """Recognise one utterance of float32 mono 16 kHz audio; unsure words (mean token
-        log-probability below `look_again_below`) get a second look (LOOK_AGAIN)."""
+        log-probability below `look_again_below`) get a second look (LOOK_AGAIN) unless
+        `second_look` is False or the utterance is longer than LOOK_AGAIN_MAX_S."""
         start = time.perf_counter()
         audio = np.asarray(audio, dtype=np.float32)[: int(MAX_WINDOW_S * RATE)]
         text, confidence = self._decode(audio)
         below = self._look_again_below
-        if text and below is not None and confidence < below:
+        unsure = bool(text) and below is not None and confidence < below
+        looked = unsure and second_look and len(audio) <= LOOK_AGAIN_MAX_S * RATE
+        if looked:
             for factor in LOOK_AGAIN:
                 stretched = resample(audio, RATE, round(RATE * factor)).astype(np.float32)
-                again, sure = self._decode(stretched[: int(MAX_WINDOW_S * RATE)])
+                again, sure = self._decode(stretched)
                 if again and sure > confidence:
                     text, confidence = again, sure
-        return Transcript(text, time.perf_counter() - start, confidence if text else None)
+        seconds = time.perf_counter() - start
+        return Transcript(text, seconds, confidence if text else None, looked)
 
     def _decode(self, audio: np.ndarray) -> tuple[str, float]:
         """(text, mean log-probability per token) of one greedy decoding."""
