@@ -175,3 +175,13 @@ def test_unsure_words_get_a_second_look(content: Content, monkeypatch: pytest.Mo
     decoded.clear()
     quick = twice.transcribe(garbled, second_look=False)  # a command while the kiosk speaks
     assert decoded == [len(garbled)] and not quick.looked_again
+
+
+@pytest.mark.parametrize("factor", whisper.LOOK_AGAIN)
+def test_stretch_makes_audio_longer_and_lower_by_the_factor(factor: float) -> None:
+    tone = np.sin(2 * np.pi * 440 * np.arange(16000) / 16000).astype(np.float32)
+    stretched = whisper.stretch(tone, factor)
+    assert stretched.dtype == np.float32 and len(stretched) == round(16000 * factor)
+    peak_hz = np.argmax(np.abs(np.fft.rfft(stretched))) * 16000 / len(stretched)
+    assert abs(peak_hz - 440 / factor) < 2
+    assert abs(float(np.std(stretched)) - float(np.std(tone))) < 0.01  # same loudness
