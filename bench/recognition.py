@@ -61,10 +61,11 @@ def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:
     return row[-1], len(ref)
 
 
-def evaluate(recognizer: Recognizer, matcher: Matcher, cells: Cells) -> list[Record]:
+def evaluate(
+    recognizer: Recognizer, matcher: Matcher, cells: Cells, unclear_below: float
+) -> list[Record]:
     """Recognise and match every question of every cell."""
     records = []
-    unclear_below = Config().recognizer.unclear_below
     for (voice_index, snr), samples in cells.items():
         voice = VOICES[voice_index]
         for index, (intent, question) in enumerate(samples):
@@ -127,7 +128,7 @@ def plan(per_cell: int, seed: int = 3) -> Cells:
 def synthesise_all(cells: Cells) -> None:
     """Fill the speech cache for every question of every cell."""
     jobs = {(q, VOICES[v]) for (v, _), samples in cells.items() for _, q in samples}
-    speechgen.synthesize_apart(sorted(jobs, key=lambda job: (job[0], job[1].name)))
+    speechgen.synthesize_apart(jobs)
 
 
 def run(quick: bool = False) -> dict[str, Any]:
@@ -144,7 +145,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         config.recognizer.threads, vocabulary.prompt(content), look_again_below=unsure
     )
     load_s = time.perf_counter() - started
-    records = evaluate(recognizer, matcher, cells)
+    records = evaluate(recognizer, matcher, cells, unsure)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     second_try.second_tries(recognizer, matcher, records, VOICES)
     unbiased = whisper.load(config.recognizer.threads, None, look_again_below=unsure)
@@ -161,7 +162,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         "model_load_s": load_s,
         "prompt_comparison": {
             "with_prompt": summarise(paired),
-            "without_prompt": summarise(evaluate(unbiased, matcher, half)),
+            "without_prompt": summarise(evaluate(unbiased, matcher, half, unsure)),
         },
     }
 

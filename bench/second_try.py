@@ -37,7 +37,7 @@ def second_tries(
     again = [r for r in records if asked_again(r)]
     voices = {r["voice_index"]: speechgen.slower(speakers[r["voice_index"]]) for r in again}
     jobs = {(r["question"], voices[r["voice_index"]]) for r in again}
-    speechgen.synthesize_apart(sorted(jobs, key=lambda job: (job[0], job[1].name)))
+    speechgen.synthesize_apart(jobs)
     for record in again:
         audio = speechgen.question(
             record["question"], voices[record["voice_index"]], record["snr_db"],

@@ -90,10 +90,11 @@ def synthesize(text: str, voice: Speaker) -> np.ndarray:
     return _cached("speech", key, lambda: _synthesize(text, voice))
 
 
-def synthesize_apart(jobs: list[tuple[str, Speaker]]) -> None:
+def synthesize_apart(jobs: set[tuple[str, Speaker]]) -> None:
     """Fill the speech cache in a child process, so Piper's memory is not counted here."""
+    ordered = sorted(jobs, key=lambda job: (job[0], job[1].name))
     with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
-        list(pool.map(_synthesize_job, jobs, chunksize=16))
+        list(pool.map(_synthesize_job, ordered, chunksize=16))
 
 
 def _synthesize_job(job: tuple[str, Speaker]) -> None:

@@ -138,7 +138,7 @@ class WhisperRecognizer:
         audio = np.asarray(audio, dtype=np.float32)[: int(MAX_WINDOW_S * RATE)]
         text, confidence = self._decode(audio)
         below = self._look_again_below
-        unsure = bool(text) and below is not None and confidence < below
+        unsure = below is not None and Transcript(text, 0.0, confidence).unclear(below)
         looked = unsure and second_look and len(audio) <= LOOK_AGAIN_MAX_S * RATE
         if looked:
             for factor in LOOK_AGAIN:
