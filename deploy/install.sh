@@ -14,7 +14,7 @@ KIOSK="$DIR/.venv/bin/kiosk"
 cd "$DIR"
 
 echo "1. Debian packages and the Python environment"
-make apt-run .venv/.installed
+make apt-run .venv/.installed models
 "$DIR/.venv/bin/python" -m compileall -q "$DIR/kiosk"  # /opt/kiosk is read-only to the service
 
 echo "2. The unprivileged user 'kiosk' (audio group: it opens the sound card)"

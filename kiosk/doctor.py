@@ -95,6 +95,23 @@ def check_recognizer(config: Config) -> Result:
     return Result("recognizer", True, f"Whisper tiny.en at {path} (SHA-256 matches)")
 
 
+def check_second_opinion(config: Config) -> Result:
+    settings = config.recognizer
+    if not settings.second_opinion or settings.engine == "vosk":
+        return Result("second opinion", True, "not used (recognizer.second_opinion is off)")
+    try:
+        from kiosk.recognizers import moonshine
+    except ImportError as error:
+        return Result("second opinion", False, f"not available ({error.name} missing)", "make run")
+    try:
+        moonshine.verify_model(moonshine.model_dir(), moonshine.tokenizer_path())
+    except Exception as error:
+        fix = "make run (scripts/fetch-moonshine; Whisper hears alone until then)"
+        return Result("second opinion", False, _one_line(error), fix)
+    return Result("second opinion", True, f"Moonshine base at {moonshine.model_dir()} (SHA-256 "
+                  "matches)")  # fmt: skip
+
+
 def check_piper(config: Config) -> Result:
     if config.voice.engine == "espeak":
         return Result("piper voice", True, "not used (voice.engine is espeak)")
@@ -223,6 +240,7 @@ CHECKS: tuple[Check, ...] = (
     check_microphone,
     check_speaker,
     check_recognizer,
+    check_second_opinion,
     check_piper,
     check_espeak,
     check_content,

@@ -12,7 +12,7 @@ from kiosk.cli import main
 from kiosk.config import TOKEN_ENV, Config
 from kiosk.content import load_content
 from kiosk.events import EventBus
-from kiosk.recognizers import whisper
+from kiosk.recognizers import moonshine, whisper
 from kiosk.server import start_server
 from kiosk.voices import load_voice
 from kiosk.voices.cache import SpeechCache, rate_steps, render_all
@@ -50,6 +50,18 @@ def test_whisper_model_is_verified(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(whisper, "model_path", lambda: tmp_path)
     result = doctor.check_recognizer(config)
     assert not result.ok and "corrupt" in result.detail and whisper.PACKAGE in result.fix
+
+
+def test_moonshine_model_is_verified(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = Config()
+    assert doctor.check_second_opinion(config).ok  # installed by make
+    for name in moonshine.FILES_SHA256:
+        (tmp_path / name).write_bytes(b"damaged")
+    monkeypatch.setattr(moonshine, "model_dir", lambda: tmp_path)
+    result = doctor.check_second_opinion(config)
+    assert not result.ok and "corrupt" in result.detail and "fetch-moonshine" in result.fix
+    config.recognizer.second_opinion = False
+    assert doctor.check_second_opinion(config).ok
 
 
 @pytest.mark.speech
