@@ -3,8 +3,9 @@
 Questions from the project's unseen sets (eval/heldout.tsv, eval/fresh.tsv and the shared
 dev.tsv: `check.held_out_files`) are synthesised by several
 espeak-ng variants and Piper, with recorded-speech babble mixed in at 20, 10 and 5 dB SNR, and
-recognised by the kiosk's default engine (Whisper tiny.en with the domain prompt). A smaller
-run without the prompt shows what the bias is worth.
+recognised by the kiosk's default engines (Whisper tiny.en with the domain prompt, and Moonshine
+base as its second opinion). A smaller run with Whisper alone, with and without the prompt,
+shows what the second opinion and the bias are worth.
 
     python -m bench.recognition [--quick]
 """
@@ -23,8 +24,10 @@ from bench.stats import summary
 from kiosk.check import held_out_files
 from kiosk.config import PROJECT_ROOT, Config
 from kiosk.content import OUT_OF_SCOPE, load_content
+from kiosk.hearing import domain_fit
 from kiosk.matcher import Matcher
-from kiosk.recognizers import Recognizer, vocabulary, whisper
+from kiosk.recognizers import Recognizer, load_recognizer, moonshine, vocabulary, whisper
+from kiosk.recognizers.second_opinion import SecondOpinion
 
 UNSEEN = [path for path in held_out_files(PROJECT_ROOT) if path.is_file()]
 VOICES = (*speechgen.VOICES[:5], speechgen.VOICES[7])
@@ -139,20 +142,24 @@ def run(quick: bool = False) -> dict[str, Any]:
     config = Config()
     content = load_content(config.content)
     matcher = Matcher.from_content(content, config.matcher)
+    config.recognizer.engine = "whisper"
     started = time.perf_counter()
     unsure = config.recognizer.unclear_below
-    recognizer = whisper.load(
-        config.recognizer.threads, vocabulary.prompt(content), look_again_below=unsure
-    )
+    recognizer = load_recognizer(config, content, domain_fit(matcher.match, config.listening))
+    assert isinstance(recognizer, SecondOpinion)
+    recognizer.load()
     load_s = time.perf_counter() - started
     records = evaluate(recognizer, matcher, cells, unsure)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     second_try.second_tries(recognizer, matcher, records, VOICES)
+    config.recognizer.second_opinion = False
+    alone = load_recognizer(config, content)
     unbiased = whisper.load(config.recognizer.threads, None, look_again_below=unsure)
     half = {key: cell[: per_cell // 2] for key, cell in cells.items() if key[1] in (None, 10.0)}
     paired = [r for r in records if r["snr_db"] in (None, 10.0) and r["index"] < per_cell // 2]
     return {
-        "engine": f"Whisper tiny.en ({whisper.PACKAGE}, int8, beam {whisper.BEAM_SIZE})",
+        "engine": f"Whisper tiny.en ({whisper.PACKAGE}, int8, beam {whisper.BEAM_SIZE}) with "
+        f"Moonshine base ({moonshine.NPM_PACKAGE}, int8) as its second opinion",
         "noise": NOISE,
         "questions": " + ".join(path.name for path in UNSEEN),
         **summarise(records),
@@ -160,9 +167,14 @@ def run(quick: bool = False) -> dict[str, Any]:
         "recognition_ms": summary([r["ms"] for r in records]),
         "peak_rss_mb": peak_mb,
         "model_load_s": load_s,
-        "prompt_comparison": {
-            "with_prompt": summarise(paired),
-            "without_prompt": summarise(evaluate(unbiased, matcher, half, unsure)),
+        "comparison": {
+            "Whisper with its second opinion (as shipped)": summarise(paired),
+            "Whisper alone, with the prompt of the domain's words": summarise(
+                evaluate(alone, matcher, half, unsure)
+            ),
+            "Whisper alone, without the prompt": summarise(
+                evaluate(unbiased, matcher, half, unsure)
+            ),
         },
     }
 
@@ -183,7 +195,7 @@ def _summary(result: dict[str, Any]) -> str:
         f"  recognition ms median {times['median']:.0f} p95 {times['p95']:.0f}; "
         f"load {result['model_load_s']:.2f} s; peak RSS {result['peak_rss_mb']:.0f} MB"
     )
-    for name, part in result["prompt_comparison"].items():
+    for name, part in result["comparison"].items():
         overall = ", ".join(_overall(part["rows"], level) for level in (None, 10.0))
         wer = sum(r["wer"] for r in part["rows"]) / len(part["rows"])
         lines.append(

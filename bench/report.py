@@ -108,7 +108,7 @@ def _conversation_lines(outcome: dict[str, Any] | None) -> list[str]:
     scoped, outside = outcome["in_scope"], outcome["out_of_scope"]
     within_two = (outcome["right_first_try"] + outcome["right_second_try"]) / max(scoped, 1)
     return [
-        f"- Asked to say it again (Whisper unsure of the words, and they matched nothing): "
+        f"- Asked to say it again (the words unsure, and they matched nothing): "
         f"{outcome['asked_again']} of {scoped} in-scope questions; spoken again 15% slower, "
         f"{outcome['right_second_try']} of them reached the right intent. Right within two "
         f"tries: {_pct(within_two)} (first try: {_pct(outcome['right_first_try'] / scoped)}).",
@@ -153,7 +153,7 @@ def recognition_section(result: dict[str, Any], root: Path, machine: Machine) ->
             f"right intent {share}"
         )
     lines += _conversation_lines(result.get("conversation"))
-    for name, part in result.get("prompt_comparison", {}).items():
+    for name, part in result.get("comparison", {}).items():
         shares = [
             f"{'quiet' if level is None else f'{level:g} dB'} {_pct(value)}"
             for level in (None, 10.0)
@@ -161,8 +161,8 @@ def recognition_section(result: dict[str, Any], root: Path, machine: Machine) ->
         ]
         rejected = _pct(part["out_of_scope_rejection"])
         lines.append(
-            f"- Whisper {name.replace('_', ' ')} of the domain's words, same half sample: right "
-            f"intent {', '.join(shares)}; out of scope rejected {rejected}"
+            f"- {name}, same half sample: right intent {', '.join(shares)}; out of scope "
+            f"rejected {rejected}"
         )
     lines.append(f"- Recognition time per question: {_ms(result.get('recognition_ms'))}")
     if "peak_rss_mb" in result:

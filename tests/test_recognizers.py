@@ -1,4 +1,5 @@
-"""Recognizers on real models: Vosk with the Korean model from PyPI, Whisper tiny.en, errors."""
+"""Recognizers on real models: Vosk with the Korean model from PyPI, Whisper tiny.en, Moonshine
+base from npm, errors."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from bench import speechgen
 from kiosk.config import Config
 from kiosk.content import Content, load_content
 from kiosk.errors import ModelError
-from kiosk.recognizers import find_vosk_model, load_recognizer, vocabulary, vosk, whisper
+from kiosk.recognizers import find_vosk_model, load_recognizer, moonshine, vocabulary, vosk, whisper
+from kiosk.recognizers.second_opinion import SecondOpinion
 
 GREETINGS = ["안녕하세요", "감사합니다", "네", "아니요"]
 """Korean phrase list: hello, thank you, yes, no."""
@@ -185,3 +187,52 @@ def test_stretch_makes_audio_longer_and_lower_by_the_factor(factor: float) -> No
     peak_hz = np.argmax(np.abs(np.fft.rfft(stretched))) * 16000 / len(stretched)
     assert abs(peak_hz - 440 / factor) < 2
     assert abs(float(np.std(stretched)) - float(np.std(tone))) < 0.01  # same loudness
+
+
+@pytest.fixture(scope="session")
+def moonshine_base() -> moonshine.MoonshineRecognizer:
+    return moonshine.load(2)  # installed by make (scripts/fetch-moonshine)
+
+
+@pytest.mark.speech
+@pytest.mark.parametrize("voice", [speechgen.VOICES[0], speechgen.VOICES[7]])
+def test_moonshine_hears_a_question(
+    moonshine_base: moonshine.MoonshineRecognizer, voice: speechgen.Voice
+) -> None:
+    heard = moonshine_base.transcribe(speechgen.question("how long does the procedure take", voice))
+    assert {"how", "long", "procedure", "take"} <= set(vocabulary.words(heard.text)), heard
+    assert heard.confidence is not None and heard.confidence < 0 and heard.seconds > 0
+    assert moonshine_base.transcribe(np.zeros(800, np.float32)).text == ""  # under 0.1 s
+
+
+def test_missing_or_corrupt_moonshine_model_is_one_line_model_error(tmp_path: Path) -> None:
+    for name in moonshine.FILES_SHA256:
+        shutil.copy(moonshine.model_dir() / name, tmp_path / name)
+    moonshine.verify_model(tmp_path, moonshine.tokenizer_path())  # an intact copy passes
+    with (tmp_path / "decoder_model_merged.onnx").open("r+b") as handle:
+        handle.truncate(1000)
+    for path in (tmp_path, tmp_path / "absent"):
+        with pytest.raises(ModelError) as caught:
+            moonshine.load(1, path)
+        message = str(caught.value)
+        assert "\n" not in message and str(path) in message and "make" in message
+    with pytest.raises(ModelError, match="pip install --no-deps --force-reinstall useful-moon"):
+        moonshine.load(1, moonshine.model_dir(), tmp_path / "tokenizer.json")
+
+
+@pytest.mark.speech
+def test_whisper_gets_a_second_opinion_when_given_a_domain_fit(content: Content) -> None:
+    config = Config()
+    config.recognizer.engine = "whisper"
+    fitted: list[str] = []
+    combined = load_recognizer(config, content, lambda text: fitted.append(text) or 0.0)
+    assert isinstance(combined, SecondOpinion) and not combined.loaded.is_set()
+    combined.load()
+    assert combined.loaded.is_set()
+    heard = combined.transcribe(speechgen.question("how long does it take", speechgen.VOICES[7]))
+    assert len(fitted) == 2 and "long" in fitted[1].lower()  # fits nothing: Moonshine heard it
+    assert (
+        heard.text == fitted[0] and heard.engine == "whisper"
+    )  # and fit no better: Whisper's words
+    config.recognizer.second_opinion = False
+    assert load_recognizer(config, content, lambda text: 0.0).name == "whisper"

@@ -14,7 +14,7 @@ import pytest
 from kiosk.alerts import StaffAlerts
 from kiosk.config import KeysConfig, ListeningConfig
 from kiosk.events import EventBus
-from kiosk.hearing import is_echo, split_wake, understand
+from kiosk.hearing import domain_fit, is_echo, split_wake, understand
 from kiosk.keys import KeyReader, key_map, split_keys
 from kiosk.listener import Listener
 from kiosk.matcher import Match
@@ -97,6 +97,18 @@ def test_wake_mode_turns_the_phrase_into_activation_or_an_addressed_question() -
     assert understand("how long is it", lambda t: fixed(t), listening, None) == Heard(
         "how long is it", fixed("how long is it")
     )
+
+
+def test_domain_fit_leaves_the_wake_phrase_out() -> None:
+    def match(text: str) -> Match:
+        return Match(None, 0.95 if text == "how long is it" else 0.2, None, 0.0)
+
+    wake = domain_fit(match, ListeningConfig(mode="wake"))
+    assert wake("Hello, kiosk. How long is it") == 0.95
+    assert wake("Hello kiosk.") == 1.0  # nothing to improve on
+    assert wake("how long is it") == 0.95 and wake("what a day") == 0.2
+    button = domain_fit(match, ListeningConfig(mode="button"))
+    assert button("hello kiosk how long is it") == 0.2 and button("...") == 0.0
 
 
 @pytest.mark.parametrize(

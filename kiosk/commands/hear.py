@@ -16,8 +16,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json",
         action="store_true",
-        help='one JSON object per file: {"file", "transcript", "confidence", "unclear", "intent", '
-        '"score", "answer", "seconds"}',
+        help='one JSON object per file: {"file", "transcript", "confidence", "engine", "unclear", '
+        '"intent", "score", "answer", "seconds"}',
     )
 
 
@@ -26,14 +26,18 @@ def run(args: argparse.Namespace) -> int:
     from kiosk.config import load_config
     from kiosk.content import load_content
     from kiosk.errors import AudioError
+    from kiosk.hearing import domain_fit
     from kiosk.matcher import Matcher
     from kiosk.recognizers import load_recognizer
+    from kiosk.recognizers.second_opinion import SecondOpinion
     from kiosk.wav import read_wav
 
     config = load_config(args.config)
     content = load_content(config.content)
-    recognizer = load_recognizer(config, content)  # first: a missing model fails fast
     matcher = Matcher.from_content(content, config.matcher)
+    recognizer = load_recognizer(config, content, domain_fit(matcher.match, config.listening))
+    if isinstance(recognizer, SecondOpinion):
+        recognizer.load()
     failed = 0
     for name in args.files:
         try:
@@ -57,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
                 "file": name,
                 "transcript": transcript.text,
                 "confidence": transcript.confidence,
+                "engine": transcript.engine or recognizer.name,
                 "unclear": unclear,
                 "intent": intent,
                 "score": round(found.score, 4) if found else 0.0,

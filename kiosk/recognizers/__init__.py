@@ -2,11 +2,13 @@
 
 A new engine is one module with a `load(...)` function returning a `Recognizer`.
 `load_recognizer` picks the engine from `config.recognizer.engine`: `auto` uses Vosk when a
-Vosk model directory is configured or found under `models/`, else the bundled Whisper tiny.en.
+Vosk model directory is configured or found under `models/`, else the bundled Whisper tiny.en,
+with Moonshine base as its second opinion (`second_opinion`) when that is installed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -32,7 +34,11 @@ class Transcript:
     """How sure the engine is of the words: Whisper's mean log-probability per token (0 is
     certain; garbled speech gives about -0.5 and below). None when the engine gives none."""
     looked_again: bool = False
-    """The first hearing was unsure, and the text is the best of a second look."""
+    """The first hearing was unsure, and the text is the best of a second look (or a second
+    engine's words)."""
+    engine: str = ""
+    """The engine whose words these are, when a recognizer combines engines ("" otherwise:
+    the recognizer's own)."""
 
     def unclear(self, below: float) -> bool:
         """Whether the words were heard too unsurely to trust (`recognizer.unclear_below`); a
@@ -63,8 +69,13 @@ def find_vosk_model(config: Config, models_dir: Path = MODELS_DIR) -> Path | Non
     return found[0] if found else None
 
 
-def load_recognizer(config: Config, content: Content) -> Recognizer:
-    """Load the configured engine, biased to the words of the intent files."""
+def load_recognizer(
+    config: Config, content: Content, fit: Callable[[str], float] | None = None
+) -> Recognizer:
+    """Load the configured engine, biased to the words of the intent files. Given `fit` (how
+    well words fit the domain: the matcher's best score) and `recognizer.second_opinion`,
+    Whisper gets Moonshine as a second opinion, which is not loaded yet: call its `load` or
+    `load_in_background`."""
     from kiosk.recognizers import vocabulary
 
     engine = config.recognizer.engine
@@ -78,5 +89,14 @@ def load_recognizer(config: Config, content: Content) -> Recognizer:
 
     wake = config.listening.wake_phrase if config.listening.mode == "wake" else None
     prompt = vocabulary.prompt(content, wake)
-    unsure = config.recognizer.unclear_below
-    return whisper.load(config.recognizer.threads, prompt, look_again_below=unsure)
+    settings = config.recognizer
+    first = whisper.load(settings.threads, prompt, look_again_below=settings.unclear_below)
+    if fit is None or not settings.second_opinion:
+        return first
+    from kiosk.recognizers import moonshine
+    from kiosk.recognizers.second_opinion import SecondOpinion
+
+    def load_second() -> Recognizer:
+        return moonshine.load(settings.threads)
+
+    return SecondOpinion(first, load_second, fit, settings.sure_above, settings.unclear_below)

@@ -1,0 +1,83 @@
+"""Two engines, one reading: Whisper hears every utterance, and Moonshine hears it too when
+Whisper's words are unsure or fit no topic well; the reading that fits the domain better is kept.
+
+"Fits the domain" is the matcher's best score for the words (`fit`), so a mishearing that
+happens to be fluent English ("what does the balloon cement do?" for "what does the bone cement
+do") loses to one that names the document's topics. Words taken from the second engine are
+still a guess, so they count as unsure (`Transcript.looked_again`): the conversation confirms
+them before reading a passage, or asks for the question again.
+
+Moonshine takes about 1.3 s to load, so it loads in the background (`load_in_background`):
+until it is ready the kiosk hears with Whisper alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+
+from kiosk.errors import ModelError
+from kiosk.recognizers import Recognizer, Transcript
+
+log = logging.getLogger(__name__)
+
+
+class SecondOpinion:
+    """`first` for every utterance; `second`, once loaded, for the ones `first` is not sure of."""
+
+    def __init__(
+        self,
+        first: Recognizer,
+        load_second: Callable[[], Recognizer],
+        fit: Callable[[str], float],
+        sure_above: float,
+        unclear_below: float,
+    ) -> None:
+        self.name = f"{first.name}+second opinion"
+        self._first = first
+        self._load_second = load_second
+        self._second: Recognizer | None = None
+        self._fit = fit
+        self._sure_above = sure_above
+        self._unclear_below = unclear_below
+        self._loading: threading.Thread | None = None
+        self.loaded = threading.Event()
+        """Set once the second engine has loaded, or failed to (then it is never used)."""
+
+    def load(self) -> None:
+        """Load the second engine now (a missing or corrupt model is logged, not raised)."""
+        try:
+            self._second = self._load_second()
+            log.info("second opinion ready: %s", self._second.name)
+        except ModelError as error:
+            log.warning("no second opinion, Whisper alone: %s", error)
+        finally:
+            self.loaded.set()
+
+    def load_in_background(self) -> None:
+        """Start loading the second engine on its own thread."""
+        if self._loading is None:
+            self._loading = threading.Thread(target=self.load, name="second-opinion", daemon=True)
+            self._loading.start()
+
+    def transcribe(self, audio: np.ndarray, second_look: bool = True) -> Transcript:
+        """`first`'s words, unless they are unsure or fit no topic at least `sure_above` and the
+        second engine's words fit better. No second opinion when time matters more
+        (`second_look=False`), when nothing was heard, or before the second engine is loaded."""
+        heard = self._first.transcribe(audio, second_look)
+        heard = replace(heard, engine=heard.engine or self._first.name)
+        second = self._second
+        if not second_look or second is None or not heard.text:
+            return heard
+        fit = self._fit(heard.text)
+        if fit >= self._sure_above and not heard.unclear(self._unclear_below):
+            return heard
+        other = second.transcribe(audio)
+        seconds = heard.seconds + other.seconds
+        if other.text and self._fit(other.text) > fit:
+            return Transcript(other.text, seconds, None, looked_again=True, engine=second.name)
+        return replace(heard, seconds=seconds)
