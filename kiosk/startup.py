@@ -26,6 +26,7 @@ from kiosk.hearing import domain_fit
 from kiosk.keys import KeyReader
 from kiosk.listener import Listener
 from kiosk.matcher import Matcher
+from kiosk.memory import return_freed_memory
 from kiosk.playback_files import AnswerFiles
 from kiosk.recognizers import load_recognizer
 from kiosk.recognizers.second_opinion import SecondOpinion
@@ -66,6 +67,7 @@ class Kiosk:
 
 def start_kiosk(config: Config, typed: bool, answers_dir: Path, server: bool) -> Kiosk:
     """Load everything and start listening; raises KioskError if the kiosk cannot work."""
+    return_freed_memory()
     started = time.monotonic()
     content = load_content(config.content)
     matcher = Matcher.from_content(content, config.matcher)

@@ -22,8 +22,13 @@ import numpy as np
 
 from kiosk.errors import ModelError
 from kiosk.recognizers import Recognizer, Transcript
+from kiosk.wav import RATE
 
 log = logging.getLogger(__name__)
+
+MAX_SECONDS = 6.0
+"""Longer utterances get no second opinion: questions are 1-5 s, and Moonshine's time and
+memory grow with the length (1.2 s for 6 s of speech on 2 cores)."""
 
 
 class SecondOpinion:
@@ -67,11 +72,13 @@ class SecondOpinion:
     def transcribe(self, audio: np.ndarray, second_look: bool = True) -> Transcript:
         """`first`'s words, unless they are unsure or fit no topic at least `sure_above` and the
         second engine's words fit better. No second opinion when time matters more
-        (`second_look=False`), when nothing was heard, or before the second engine is loaded."""
+        (`second_look=False`), when nothing was heard, for utterances over MAX_SECONDS, or
+        before the second engine is loaded."""
         heard = self._first.transcribe(audio, second_look)
         heard = replace(heard, engine=heard.engine or self._first.name)
         second = self._second
-        if not second_look or second is None or not heard.text:
+        too_long = len(audio) > MAX_SECONDS * RATE
+        if not second_look or second is None or not heard.text or too_long:
             return heard
         fit = self._fit(heard.text)
         if fit >= self._sure_above and not heard.unclear(self._unclear_below):
