@@ -72,18 +72,23 @@ def is_echo(text: str, said: str) -> bool:
     return shared / len(heard) >= ECHO_SHARE
 
 
-def domain_fit(match: Callable[[str], Match], listening: ListeningConfig) -> Callable[[str], float]:
-    """How well heard words fit the document's topics: the matcher's best in-scope score for
-    them, the wake phrase left out (a wake phrase alone fits: there is no question to improve).
-    `SecondOpinion` keeps the reading that fits better."""
+def domain_fit(
+    match: Callable[[str], Match], listening: ListeningConfig
+) -> Callable[[str], tuple[str | None, float]]:
+    """Which of the document's topics heard words fit best, and how well: the matcher's best
+    in-scope intent and score, the wake phrase left out (a wake phrase alone fits: there is no
+    question to improve). `SecondOpinion` keeps the reading that fits better."""
 
-    def fit(text: str) -> float:
+    def fit(text: str) -> tuple[str | None, float]:
         if listening.mode == "wake":
             woken, rest = split_wake(text, listening.wake_phrase)
             if woken and not words(rest):
-                return 1.0
+                return None, 1.0
             text = rest if woken else text
-        return match(text).score if words(text) else 0.0
+        if not words(text):
+            return None, 0.0
+        found = match(text)
+        return found.intent or found.runner_up, found.score
 
     return fit
 

@@ -225,14 +225,16 @@ def test_whisper_gets_a_second_opinion_when_given_a_domain_fit(content: Content)
     config = Config()
     config.recognizer.engine = "whisper"
     fitted: list[str] = []
-    combined = load_recognizer(config, content, lambda text: fitted.append(text) or 0.0)
+    combined = load_recognizer(config, content, lambda text: fitted.append(text) or (None, 0.6))
     assert isinstance(combined, SecondOpinion) and not combined.loaded.is_set()
     combined.load()
     assert combined.loaded.is_set()
     heard = combined.transcribe(speechgen.question("how long does it take", speechgen.VOICES[7]))
-    assert len(fitted) == 2 and "long" in fitted[1].lower()  # fits nothing: Moonshine heard it
+    assert (
+        len(fitted) == 2 and "long" in fitted[1].lower()
+    )  # fits no topic surely: Moonshine heard it
     assert (
         heard.text == fitted[0] and heard.engine == "whisper"
     )  # and fit no better: Whisper's words
     config.recognizer.second_opinion = False
-    assert load_recognizer(config, content, lambda text: 0.0).name == "whisper"
+    assert load_recognizer(config, content, lambda text: (None, 0.0)).name == "whisper"

@@ -101,14 +101,18 @@ def test_wake_mode_turns_the_phrase_into_activation_or_an_addressed_question() -
 
 def test_domain_fit_leaves_the_wake_phrase_out() -> None:
     def match(text: str) -> Match:
-        return Match(None, 0.95 if text == "how long is it" else 0.2, None, 0.0)
+        if text == "how long is it":
+            return Match("duration", 0.95, "steps", 0.02)
+        return Match(None, 0.2, "causes", 0.2)
 
     wake = domain_fit(match, ListeningConfig(mode="wake"))
-    assert wake("Hello, kiosk. How long is it") == 0.95
-    assert wake("Hello kiosk.") == 1.0  # nothing to improve on
-    assert wake("how long is it") == 0.95 and wake("what a day") == 0.2
+    assert wake("Hello, kiosk. How long is it") == ("duration", 0.95)
+    assert wake("Hello kiosk.") == (None, 1.0)  # nothing to improve on
+    assert wake("how long is it") == ("duration", 0.95)
+    assert wake("what a day") == ("causes", 0.2)  # rejected: the best topic, not enough
     button = domain_fit(match, ListeningConfig(mode="button"))
-    assert button("hello kiosk how long is it") == 0.2 and button("...") == 0.0
+    assert button("hello kiosk how long is it") == ("causes", 0.2)
+    assert button("...") == (None, 0.0)
 
 
 @pytest.mark.parametrize(

@@ -11,9 +11,12 @@ from kiosk.errors import ModelError
 from kiosk.recognizers import Recognizer, Transcript
 from kiosk.recognizers.second_opinion import SecondOpinion
 
-FIT = {"what does the bone cement do": 0.99, "what does the balloon cement do": 0.6,
-       "how long does it take": 0.97, "the moon is bright": 0.1}  # fmt: skip
-"""How well each text fits the domain (the matcher's best score)."""
+FIT = {"what does the bone cement do": ("cement", 0.99),
+       "what does the balloon cement do": ("balloon", 0.6),
+       "what does the cement do": ("cement", 0.7),
+       "how long does it take": ("duration", 0.97),
+       "the moon is bright": ("causes", 0.1)}  # fmt: skip
+"""The topic each text fits best, and how well (the matcher's best intent and score)."""
 AUDIO = np.zeros(16000, np.float32)
 
 
@@ -31,8 +34,12 @@ class Fixed:
         return Transcript(self.text, 0.1, self.confidence if self.text else None)
 
 
+def fit(text: str) -> tuple[str | None, float]:
+    return FIT.get(text, (None, 0.0))
+
+
 def pair(first: Fixed, second: Recognizer, load: bool = True) -> SecondOpinion:
-    opinion = SecondOpinion(first, lambda: second, lambda text: FIT.get(text, 0.0), 0.9, -0.6)
+    opinion = SecondOpinion(first, lambda: second, fit, 0.9, -0.6, out_of_scope_below=0.5)
     if load:
         opinion.load()
     return opinion
@@ -51,6 +58,23 @@ def test_words_that_fit_no_topic_surely_take_the_better_fitting_second_reading()
     assert heard.text == "what does the bone cement do"
     assert heard.engine == "moonshine" and heard.looked_again and heard.unclear(-0.6)
     assert heard.seconds == pytest.approx(0.2)  # both engines' time
+
+
+def test_a_better_fitting_second_reading_of_the_same_topic_is_as_sure_as_the_first() -> None:
+    second = Fixed("what does the bone cement do", name="moonshine")
+    heard = pair(Fixed("what does the cement do"), second).transcribe(AUDIO)
+    assert heard.text == "what does the bone cement do" and heard.engine == "moonshine"
+    assert not heard.unclear(-0.6)  # both engines heard a question about the cement
+    unsure = pair(Fixed("what does the cement do", confidence=-0.8), second).transcribe(AUDIO)
+    assert unsure.text == "what does the bone cement do" and unsure.unclear(-0.6)
+
+
+def test_a_clearly_heard_question_that_fits_no_topic_gets_no_second_opinion() -> None:
+    second = Fixed("what does the bone cement do", name="moonshine")
+    clear = Fixed("is there parking near the hospital", confidence=-0.1)
+    assert pair(clear, second).transcribe(AUDIO).engine == "fixed" and second.calls == []
+    less_clear = Fixed("is there parking near the hospital", confidence=-0.4)
+    assert pair(less_clear, second).transcribe(AUDIO).engine == "moonshine"
 
 
 def test_a_second_reading_that_fits_worse_is_not_taken() -> None:
@@ -86,9 +110,7 @@ def test_a_second_engine_that_cannot_load_leaves_the_first_alone(
     def broken() -> Recognizer:
         raise ModelError("Moonshine model missing or corrupt at models/moonshine-base: run make")
 
-    opinion = SecondOpinion(
-        Fixed("what does the balloon cement do"), broken, lambda text: FIT.get(text, 0.0), 0.9, -0.6
-    )
+    opinion = SecondOpinion(Fixed("what does the balloon cement do"), broken, fit, 0.9, -0.6)
     opinion.load_in_background()
     assert opinion.loaded.wait(5)
     assert opinion.transcribe(AUDIO).text == "what does the balloon cement do"

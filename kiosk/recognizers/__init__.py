@@ -70,10 +70,10 @@ def find_vosk_model(config: Config, models_dir: Path = MODELS_DIR) -> Path | Non
 
 
 def load_recognizer(
-    config: Config, content: Content, fit: Callable[[str], float] | None = None
+    config: Config, content: Content, fit: Callable[[str], tuple[str | None, float]] | None = None
 ) -> Recognizer:
-    """Load the configured engine, biased to the words of the intent files. Given `fit` (how
-    well words fit the domain: the matcher's best score) and `recognizer.second_opinion`,
+    """Load the configured engine, biased to the words of the intent files. Given `fit` (which
+    topic words fit and how well: `hearing.domain_fit`) and `recognizer.second_opinion`,
     Whisper gets Moonshine as a second opinion, which is not loaded yet: call its `load` or
     `load_in_background`."""
     from kiosk.recognizers import vocabulary
@@ -99,4 +99,5 @@ def load_recognizer(
     def load_second() -> Recognizer:
         return moonshine.load(settings.threads)
 
-    return SecondOpinion(first, load_second, fit, settings.sure_above, settings.unclear_below)
+    return SecondOpinion(first, load_second, fit, settings.sure_above, settings.unclear_below,
+                         config.matcher.reject_below)  # fmt: skip
