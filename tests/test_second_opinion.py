@@ -39,7 +39,7 @@ def fit(text: str) -> tuple[str | None, float]:
 
 
 def pair(first: Fixed, second: Recognizer, load: bool = True) -> SecondOpinion:
-    opinion = SecondOpinion(first, lambda: second, fit, 0.9, -0.6, out_of_scope_below=0.5)
+    opinion = SecondOpinion(first, lambda: second, fit, 0.9, -0.6, 0.5, alone_above=0.8)
     if load:
         opinion.load()
     return opinion
@@ -75,6 +75,13 @@ def test_a_clearly_heard_question_that_fits_no_topic_gets_no_second_opinion() ->
     assert pair(clear, second).transcribe(AUDIO).engine == "fixed" and second.calls == []
     less_clear = Fixed("is there parking near the hospital", confidence=-0.4)
     assert pair(less_clear, second).transcribe(AUDIO).engine == "moonshine"
+
+
+def test_a_topic_only_the_second_reading_names_must_be_named_surely() -> None:
+    unsure = Fixed("is there parking near the hospital", confidence=-0.4)  # fits no topic
+    assert pair(unsure, Fixed("what does the cement do")).transcribe(AUDIO).engine == "fixed"
+    sure = pair(unsure, Fixed("what does the bone cement do", name="moonshine"))
+    assert sure.transcribe(AUDIO).engine == "moonshine"  # 0.99 >= 0.8
 
 
 def test_a_second_reading_that_fits_worse_is_not_taken() -> None:

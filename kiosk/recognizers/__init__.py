@@ -99,5 +99,6 @@ def load_recognizer(
     def load_second() -> Recognizer:
         return moonshine.load(settings.threads)
 
+    matcher = config.matcher
     return SecondOpinion(first, load_second, fit, settings.sure_above, settings.unclear_below,
-                         config.matcher.reject_below)  # fmt: skip
+                         matcher.reject_below, matcher.confirm_below)  # fmt: skip
