@@ -56,7 +56,7 @@ def _load_piper(model_path: Path) -> PiperVoice:
 
 
 class PiperJoe:
-    """The default voice: natural prosody, ~0.05 real-time factor on 2 cores.
+    """The default voice: natural prosody, ~0.08 real-time factor on 2 cores.
 
     The ONNX model (about 110 MB of memory with onnxruntime) is loaded on the first
     synthesis, not at start-up: a kiosk whose speech is all rendered (`kiosk render`) never
