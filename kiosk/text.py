@@ -116,7 +116,7 @@ def _expand(word: str) -> str:
     word = CONTRACTIONS.get(word, word)
     for suffix, replacement in SUFFIXES:
         if word.endswith(suffix) and len(word) > len(suffix):
-            return word[: -len(suffix)] + replacement
+            return word[: -len(suffix)].replace("'", "") + replacement  # "1''d": no stray '"
     return word.replace("'s", "").replace("'", "")
 
 
