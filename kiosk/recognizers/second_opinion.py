@@ -24,7 +24,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -53,6 +53,22 @@ MAX_SECONDS = 6.0
 memory grow with the length (1.2 s for 6 s of speech on 2 cores)."""
 
 
+@dataclass(frozen=True)
+class Rules:
+    """When the second engine is asked, and when its reading is taken."""
+
+    sure_above: float
+    """Whisper's words that fit a topic at least this well (`recognizer.sure_above`), heard
+    surely, get no second opinion."""
+    unclear_below: float
+    """Whisper's confidence below which its words are unsure (`recognizer.unclear_below`)."""
+    out_of_scope_below: float = 0.0
+    """Words that fit no topic this well fit none (`matcher.reject_below`)."""
+    alone_above: float = 0.0
+    """When Whisper's words fit no topic, the second reading must fit one this well
+    (`matcher.confirm_below`)."""
+
+
 class SecondOpinion:
     """`first` for every utterance; `second`, once loaded, for the ones `first` is not sure of."""
 
@@ -61,20 +77,14 @@ class SecondOpinion:
         first: Recognizer,
         load_second: Callable[[], Recognizer],
         fit: Fit,
-        sure_above: float,
-        unclear_below: float,
-        out_of_scope_below: float = 0.0,
-        alone_above: float = 0.0,
+        rules: Rules,
     ) -> None:
         self.name = f"{first.name}+second opinion"
         self._first = first
         self._load_second = load_second
         self._second: Recognizer | None = None
         self._fit = fit
-        self._sure_above = sure_above
-        self._unclear_below = unclear_below
-        self._out_of_scope_below = out_of_scope_below
-        self._alone_above = alone_above
+        self._rules = rules
         self._loading: threading.Thread | None = None
         self.loaded = threading.Event()
         """Set once the second engine has loaded, or failed to (then it is never used)."""
@@ -102,10 +112,11 @@ class SecondOpinion:
             self._loading.start()
 
     def transcribe(self, audio: np.ndarray, second_look: bool = True) -> Transcript:
-        """`first`'s words, unless they are unsure or fit no topic at least `sure_above` and the
-        second engine's words fit better (unsure, unless they fit the same topic); words heard
-        clearly (CLEAR_ABOVE) that fit no topic (`out_of_scope_below`) are kept as they are, and
-        when they fit no topic the second reading must fit one at least `alone_above`.
+        """`first`'s words, unless they are unsure or fit no topic at least `Rules.sure_above`
+        and the second engine's words fit better (unsure, unless they fit the same topic); words
+        heard clearly (CLEAR_ABOVE) that fit no topic (`Rules.out_of_scope_below`) are kept as
+        they are, and when they fit no topic the second reading must fit one at least
+        `Rules.alone_above`.
         No second opinion when time matters more (`second_look=False`), when nothing was heard,
         for utterances over MAX_SECONDS, or before the second engine is loaded."""
         heard = self._first.transcribe(audio, second_look)
@@ -114,18 +125,19 @@ class SecondOpinion:
         too_long = len(audio) > MAX_SECONDS * RATE
         if not second_look or second is None or not heard.text or too_long:
             return heard
+        rules = self._rules
         topic, fit = self._fit(heard.text)
-        unsure = heard.unclear(self._unclear_below)
-        if fit >= self._sure_above and not unsure:
+        unsure = heard.unclear(rules.unclear_below)
+        if fit >= rules.sure_above and not unsure:
             return heard
         clear = heard.confidence is not None and heard.confidence >= CLEAR_ABOVE
-        if clear and fit < self._out_of_scope_below and not heard.looked_again:
+        if clear and fit < rules.out_of_scope_below and not heard.looked_again:
             return heard
         other = second.transcribe(audio)
         seconds = heard.seconds + other.seconds
         other_topic, other_fit = self._fit(other.text) if other.text else (None, 0.0)
-        alone = fit < self._out_of_scope_below  # only the second reading names a topic
-        if other_fit > fit and (not alone or other_fit >= self._alone_above):
+        alone = fit < rules.out_of_scope_below  # only the second reading names a topic
+        if other_fit > fit and (not alone or other_fit >= rules.alone_above):
             agree = other_topic is not None and other_topic == topic
             looked = unsure if agree else True
             return Transcript(other.text, seconds, None, looked_again=looked, engine=second.name)

