@@ -54,8 +54,8 @@ def answer(content: Content, intent: str | None) -> Answer:
         return Answer("\n\n".join((start.text, body.text, end.text)), body.passages, None)
     if intent == "repeat":
         return prompt(content, "nothing_to_repeat")
-    if intent == "stop":
-        return Answer("", (), None)
+    if intent == "stop":  # nothing is playing: what the kiosk says to "stop" when quiet
+        return prompt(content, "resting")
     if intent in PROMPT_INTENTS:
         return prompt(content, intent)
     return passages(content, content.intent_passages(intent))

@@ -132,7 +132,7 @@ def test_answers(content: Content) -> None:
     assert answer(content, "louder").prompt == "louder"
     assert answer(content, "emergency").prompt == "emergency"
     assert answer(content, "repeat").prompt == "nothing_to_repeat"
-    assert answer(content, "stop").text == ""
+    assert answer(content, "stop").prompt == "resting"
     assert answer(content, "no_such_intent").prompt == "no_information"
     overview = answer(content, "overview")
     assert overview.passages == ("fracture-what", "procedure-length")
