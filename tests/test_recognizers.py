@@ -209,7 +209,7 @@ def test_missing_or_corrupt_moonshine_model_is_one_line_model_error(tmp_path: Pa
     for name in moonshine.FILES_SHA256:
         shutil.copy(moonshine.model_dir() / name, tmp_path / name)
     moonshine.verify_model(tmp_path, moonshine.tokenizer_path())  # an intact copy passes
-    with (tmp_path / "decoder_model_merged.onnx").open("r+b") as handle:
+    with (tmp_path / "decoder_int8_head.onnx").open("r+b") as handle:
         handle.truncate(1000)
     for path in (tmp_path, tmp_path / "absent"):
         with pytest.raises(ModelError) as caught:
