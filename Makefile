@@ -19,7 +19,10 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: run test lint check bench soak render apt-run apt-test models clean
 
+# kiosk render first: quick when every passage and prompt is rendered already; without it the
+# kiosk renders in the background, with Piper in its own memory (110-160 MB) until done.
 run: apt-run $(VENV)/.installed models
+	$(KIOSK) render
 	$(KIOSK) run
 
 test: apt-run apt-test $(VENV)/.installed models

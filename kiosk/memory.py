@@ -28,6 +28,16 @@ TRIM_ABOVE = 4 << 20
 """Free heap space at the top beyond this is given back."""
 
 
+def trim_heap() -> None:
+    """Give the heap's free space back to the system now (glibc's malloc_trim; nothing
+    elsewhere): after a model is dropped, its small blocks leave free space in the heap."""
+    name = ctypes.util.find_library("c")
+    try:
+        ctypes.CDLL(name or "libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        log.debug("not glibc: no malloc_trim")
+
+
 def return_freed_memory() -> bool:
     """Set glibc's malloc to give large freed blocks back and to share two arenas among the
     threads (False where it is not glibc). Call it before the models load."""

@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 
 NICE = 10
 """Scheduling niceness of the pre-rendering thread (Linux: per thread)."""
+RELEASE_AFTER_S = 30.0
+"""The voice engine is released (`Voice.release`) this long after its last synthesis: Piper
+takes 110-160 MB, and a kiosk whose speech is rendered ahead rarely needs it."""
 
 
 class Renderer(Protocol):
@@ -37,18 +40,31 @@ class Renderer(Protocol):
 class CachedRenderer:
     """Reads the speech cache; renders (once) what it lacks."""
 
-    def __init__(self, cache: SpeechCache) -> None:
+    def __init__(self, cache: SpeechCache, release_after_s: float = RELEASE_AFTER_S) -> None:
         self.cache = cache
         self.sample_rate = cache.voice.sample_rate
         self._rendering = threading.Lock()
         self._closing = threading.Event()
         self._workers: list[threading.Thread] = []
+        self._release_after_s = release_after_s
+        self._release: threading.Timer | None = None
 
     def audio(self, text: str, rate_wpm: int) -> np.ndarray:
         if not self.cache.has(text, rate_wpm):
             with self._rendering:  # one synthesis at a time: a text wanted twice is made once
-                return self.cache.get(text, rate_wpm)
+                try:
+                    return self.cache.get(text, rate_wpm)
+                finally:
+                    self._release_later()
         return self.cache.get(text, rate_wpm)
+
+    def _release_later(self) -> None:
+        """(Re)start the countdown to releasing the voice engine; call with `_rendering` held."""
+        if self._release is not None:
+            self._release.cancel()
+        self._release = threading.Timer(self._release_after_s, self.cache.voice.release)
+        self._release.daemon = True
+        self._release.start()
 
     def prerender(
         self, texts: Iterable[str], rate_wpm: int, idle: threading.Event | None = None
@@ -84,3 +100,6 @@ class CachedRenderer:
         self._closing.set()
         for thread in self._workers:
             thread.join(timeout=30)
+        timer = self._release
+        if timer is not None:
+            timer.cancel()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,12 +20,16 @@ class Counting:
     """A real voice that counts its syntheses."""
 
     def __init__(self, voice: Voice, name: str | None = None) -> None:
-        self.voice, self.calls = voice, 0
+        self.voice, self.calls, self.releases = voice, 0, 0
         self.name, self.sample_rate = name or voice.name, voice.sample_rate
 
     def synthesize(self, text: str, rate_wpm: int) -> np.ndarray:
         self.calls += 1
         return self.voice.synthesize(text, rate_wpm)
+
+    def release(self) -> None:
+        self.releases += 1
+        self.voice.release()
 
 
 @dataclass(frozen=True)
@@ -131,3 +136,25 @@ def test_speech_cached_by_a_failed_voice_is_still_used(
 
 def test_default_rate_steps() -> None:
     assert rate_steps(VoiceConfig()) == [120, 140, 160, 180, 200, 220]
+
+
+def test_the_voice_is_released_a_while_after_its_last_synthesis(
+    espeak_voice: Voice, tmp_path: Path
+) -> None:
+    from kiosk.speech_render import CachedRenderer
+
+    voice = Counting(espeak_voice)
+    renderer = CachedRenderer(SpeechCache(voice, VoiceConfig(cache=tmp_path)), 0.3)
+    renderer.audio("The cement hardens quickly.", 160)
+    renderer.audio("It is a small procedure.", 160)  # restarts the countdown
+    time.sleep(0.1)
+    assert (voice.calls, voice.releases) == (2, 0)
+    time.sleep(0.5)
+    assert voice.releases == 1  # once, after the last synthesis
+    renderer.audio("The cement hardens quickly.", 160)  # cached: the engine is not needed
+    time.sleep(0.5)
+    assert (voice.calls, voice.releases) == (2, 1)
+    renderer.audio("The doctor works through a needle.", 160)
+    renderer.close()  # closing cancels the countdown
+    time.sleep(0.5)
+    assert (voice.calls, voice.releases) == (3, 1)

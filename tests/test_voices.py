@@ -82,6 +82,9 @@ class Broken:
     def synthesize(self, text: str, rate_wpm: int) -> np.ndarray:
         raise RuntimeError("engine crashed")
 
+    def release(self) -> None:
+        pass
+
 
 def test_fallback_uses_the_next_voice_when_one_fails(espeak_voice: Voice) -> None:
     voice = FallbackVoice([Broken(), espeak_voice])
@@ -89,3 +92,22 @@ def test_fallback_uses_the_next_voice_when_one_fails(espeak_voice: Voice) -> Non
     audio = voice.synthesize("Please ask a member of staff.", 160)
     assert np.max(np.abs(audio)) > 0.1
     assert voice.name == espeak_voice.name
+
+
+def test_a_released_piper_voice_frees_its_model_and_speaks_again() -> None:
+    import psutil
+
+    from kiosk.voices.piper import PiperJoe
+
+    voice = PiperJoe.load(VoiceConfig())
+    process = psutil.Process()
+    before = voice.synthesize(SENTENCE, 160)
+    loaded = process.memory_info().rss
+    voice.release()
+    released = process.memory_info().rss
+    assert voice._voice is None  # the model is gone, not just unused
+    assert loaded - released > 40e6, (loaded, released)  # the ONNX model is about 60 MB
+    voice.release()  # twice is harmless
+    again = voice.synthesize(SENTENCE, 160)
+    assert abs(len(again) - len(before)) < 0.05 * len(before)
+    assert np.max(np.abs(again)) > 0.1

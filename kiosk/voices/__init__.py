@@ -1,7 +1,8 @@
 """The `Voice` protocol and `load_voice`: Piper when installed, pyttsx3/espeak-ng as fallback.
 
 A voice turns text into float32 mono audio at its own `sample_rate`; it never plays anything.
-A new engine is one file with a class that has `name`, `sample_rate` and `synthesize`.
+A new engine is one file with a class that has `name`, `sample_rate`, `synthesize` and
+`release`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,11 @@ class Voice(Protocol):
 
     def synthesize(self, text: str, rate_wpm: int) -> np.ndarray:
         """Float32 mono audio of `text` spoken at about `rate_wpm` words a minute."""
+        ...
+
+    def release(self) -> None:
+        """Free the engine's memory until the next synthesis (which loads it again): the
+        kiosk speaks from the rendered-speech cache, and rarely needs the engine."""
         ...
 
 
@@ -75,6 +81,10 @@ class FallbackVoice:
                 self._voices.pop(0)
                 self.name = self._voices[0].name
                 self.sample_rate = self._voices[0].sample_rate
+
+    def release(self) -> None:
+        for voice in self._voices:
+            voice.release()
 
 
 def load_voice(config: VoiceConfig) -> Voice:

@@ -48,6 +48,9 @@ class EspeakVoice:
         self._worker: threading.Thread | None = None
         self._start_lock = threading.Lock()
 
+    def release(self) -> None:
+        """Nothing to free: espeak-ng takes a few MB."""
+
     def synthesize(self, text: str, rate_wpm: int) -> np.ndarray:
         with self._start_lock:
             if self._worker is None:
