@@ -48,6 +48,7 @@ def _load_piper(model_path: Path) -> PiperVoice:
     config = PiperConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")))
     options = onnxruntime.SessionOptions()
     options.enable_cpu_mem_arena = False
+    options.enable_mem_pattern = False  # one is kept per input shape: every text has its own
     session = onnxruntime.InferenceSession(
         str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
     )
