@@ -68,8 +68,8 @@ class RecognizerConfig:
     second_opinion: bool = True
     """With Whisper: Moonshine base (models/moonshine-base/, installed by make) also hears the
     utterances Whisper is unsure of or that fit no topic surely, and the words that fit the
-    document's topics better are kept (then confirmed, as unsure). Costs about 170 MB and,
-    for those utterances, 0.8-0.9 s."""
+    document's topics better are kept (then confirmed, as unsure). Costs about 130 MB and,
+    for those utterances, about 0.1-0.2 s."""
     sure_above: float = 0.9
     """Whisper's words that match a topic at least this surely (and are not unsure) get no
     second opinion."""
