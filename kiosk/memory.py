@@ -15,6 +15,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import logging
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -28,25 +29,29 @@ TRIM_ABOVE = 4 << 20
 """Free heap space at the top beyond this is given back."""
 
 
+def _glibc(function: str) -> Any | None:
+    """A function of the C library, or None where it is not glibc (or lacks it)."""
+    name = ctypes.util.find_library("c")
+    try:
+        return getattr(ctypes.CDLL(name or "libc.so.6"), function)
+    except (OSError, AttributeError):
+        log.debug("not glibc: no %s", function)
+        return None
+
+
 def trim_heap() -> None:
     """Give the heap's free space back to the system now (glibc's malloc_trim; nothing
     elsewhere): after a model is dropped, its small blocks leave free space in the heap."""
-    name = ctypes.util.find_library("c")
-    try:
-        ctypes.CDLL(name or "libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        log.debug("not glibc: no malloc_trim")
+    malloc_trim = _glibc("malloc_trim")
+    if malloc_trim is not None:
+        malloc_trim(0)
 
 
 def return_freed_memory() -> bool:
     """Set glibc's malloc to give large freed blocks back and to share two arenas among the
     threads (False where it is not glibc). Call it before the models load."""
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name or "libc.so.6")
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):
-        log.debug("not glibc: malloc left as it is")
+    mallopt = _glibc("mallopt")
+    if mallopt is None:
         return False
     settings = (
         (M_MMAP_THRESHOLD, MMAP_ABOVE),

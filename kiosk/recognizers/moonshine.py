@@ -156,7 +156,7 @@ def load(
     # here, 0.11 s with the arena (+18 MB), 0.11 s with basic optimisation (+9 MB).
     options.enable_cpu_mem_arena = False
     # No memory pattern either: onnxruntime keeps one per input shape, and every utterance has
-    # its own length (600 utterances of varied length: +39 MB with patterns, +8 MB without).
+    # its own length (600 utterances of varied length: +39 MB with patterns, +3 to +8 MB without).
     options.enable_mem_pattern = False
     options.add_session_config_entry("session.disable_prepacking", "1")
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
