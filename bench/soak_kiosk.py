@@ -9,10 +9,14 @@ rendered-speech cache.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import queue
 import tempfile
 import time
+from collections.abc import Callable
+from multiprocessing.queues import Queue
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import numpy as np
@@ -143,3 +147,73 @@ class FedKiosk:
         self.kiosk.close()
         logging.getLogger().removeHandler(self.errors)
         self._folder.cleanup()
+
+
+def _serve(requests: Queue[np.ndarray | None], replies: Queue[tuple[str, Any]]) -> None:
+    """The child process: start a `FedKiosk`, then hear each sound sent until None."""
+    replies.put(("loading", None))
+    kiosk = FedKiosk()
+    replies.put(("ready", (kiosk.engine, kiosk.voice)))
+    while (audio := requests.get()) is not None:
+        try:
+            replies.put(("outcome", kiosk.hear(audio)))
+        except Exception as error:  # reported to the soak, which counts it and carries on
+            replies.put(("error", f"{type(error).__name__}: {error}"))
+    kiosk.close()
+    replies.put(("closed", kiosk.errors.messages))
+
+
+class KioskProcess:
+    """A `FedKiosk` in a process of its own, as `kiosk run` is: its memory is the kiosk's
+    alone (not the test runner's, the sound maker's or the soak's bookkeeping)."""
+
+    def __init__(self, on_loading: Callable[[int], None] | None = None) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._requests: Queue[np.ndarray | None] = context.Queue()
+        self._replies: Queue[tuple[str, Any]] = context.Queue()
+        self._process = context.Process(target=_serve, args=(self._requests, self._replies))
+        self._process.start()
+        self.pid = self._process.pid or 0
+        self._expect("loading")
+        if on_loading is not None:
+            on_loading(self.pid)
+        self.engine, self.voice = self._expect("ready")
+        self.errors: list[str] = []
+        """Faults the kiosk logged, known once closed."""
+
+    def _reply(self, timeout: float) -> tuple[str, Any]:
+        """The kiosk process's next reply; RuntimeError if it died or stayed silent."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                return self._replies.get(timeout=0.5)
+            except queue.Empty:
+                if not self._process.is_alive():
+                    raise RuntimeError(
+                        f"soak kiosk process ended (exit code {self._process.exitcode})"
+                    ) from None
+        raise RuntimeError(f"soak kiosk process silent for {timeout:.0f} s")
+
+    def _expect(self, kind: str) -> Any:
+        got, value = self._reply(OUTCOME_TIMEOUT_S * 5)
+        if got != kind:
+            raise RuntimeError(f"soak kiosk sent {got!r} ({value}), expected {kind!r}")
+        return value
+
+    def hear(self, audio: np.ndarray) -> str | None:
+        """As `FedKiosk.hear`; an exception in the kiosk process is raised here."""
+        self._requests.put(audio)
+        kind, value = self._reply(OUTCOME_TIMEOUT_S * 2)
+        if kind == "error":
+            raise RuntimeError(value)
+        return value  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        if self._process.is_alive():
+            self._requests.put(None)
+            try:
+                self.errors = self._expect("closed")
+            finally:
+                self._process.join(timeout=30)
+        if self._process.is_alive():
+            self._process.kill()

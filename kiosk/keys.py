@@ -69,7 +69,7 @@ class KeyReader:
     """Reads keys in a daemon thread while running; restores the terminal on `close`."""
 
     def __init__(
-        self, config: KeysConfig, on_key: Callable[[Key], None], stream: TextIO = sys.stdin
+        self, config: KeysConfig, on_key: Callable[[Key], None], stream: TextIO | None = sys.stdin
     ) -> None:
         self._map = key_map(config)
         self._on_key = on_key
@@ -79,8 +79,9 @@ class KeyReader:
         self._thread: threading.Thread | None = None
 
     def start(self) -> bool:
-        """Start reading; False (and nothing done) when the input is not a terminal."""
-        if not self._stream.isatty():
+        """Start reading; False (and nothing done) when the input is not a terminal (or is
+        closed or missing, as for a service started without one)."""
+        if self._stream is None or self._stream.closed or not self._stream.isatty():
             return False
         fd = self._stream.fileno()
         self._saved = termios.tcgetattr(fd)
@@ -94,7 +95,7 @@ class KeyReader:
         self._closing.set()
         if self._thread is not None:
             self._thread.join(timeout=2 * POLL_S + 1)
-        if self._saved is not None:
+        if self._saved is not None and self._stream is not None:
             termios.tcsetattr(self._stream.fileno(), termios.TCSADRAIN, self._saved)
             self._saved = None
 

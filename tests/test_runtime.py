@@ -152,6 +152,16 @@ def test_keys_are_not_read_when_input_is_not_a_terminal(tmp_path: Path) -> None:
         assert not KeyReader(KeysConfig(), print, not_a_terminal).start()
 
 
+def test_keys_are_not_read_when_input_is_closed_or_missing(tmp_path: Path) -> None:
+    """A service, or a spawned process, may start with no standard input or a closed one."""
+    with (tmp_path / "input").open("w+") as closed:
+        pass
+    assert not KeyReader(KeysConfig(), print, closed).start()
+    reader = KeyReader(KeysConfig(), print, None)
+    assert not reader.start()
+    reader.close()
+
+
 def test_alert_runs_the_command_without_blocking_and_publishes(tmp_path: Path) -> None:
     gate, out = tmp_path / "gate", tmp_path / "alert.txt"
     os.mkfifo(gate)
