@@ -58,8 +58,11 @@ runuser -u kiosk -- env HOME=/var/lib/kiosk KIOSK_STAFF_TOKEN="$KIOSK_STAFF_TOKE
 
 echo "6. The service (it takes over the console tty1 for the big button's key presses)"
 install -m 0644 deploy/kiosk.service /etc/systemd/system/kiosk.service
+install -m 0644 deploy/kiosk-restart.service deploy/kiosk-restart.timer /etc/systemd/system/
 systemctl daemon-reload
 systemctl mask getty@tty1.service
 systemctl enable --now kiosk.service
+echo "7. A restart every night at 03:00 (kiosk-restart.timer)"
+systemctl enable --now kiosk-restart.timer
 
 echo "Done. Logs: journalctl -u kiosk -f    Status: $KIOSK --config $CONFIG status"
