@@ -105,8 +105,10 @@ class FedKiosk:
         config.listening.no_speech_seconds = NO_SPEECH_S
         self._folder = tempfile.TemporaryDirectory(prefix="kiosk-soak-")
         self.microphone = FeedMicrophone()
-        self.said: list[Say] = []
-        """Every `Say` the runtime handed to playback, when it handed it over."""
+        self.said = 0
+        """How many `Say`s the runtime has handed to playback."""
+        self.outcomes: dict[int, str] = {}
+        """The outcome of each `Say` not yet collected by `hear`, by its number."""
         answers = DiscardedAnswers(Path(self._folder.name))
         self.errors = ErrorCount()
         logging.getLogger().addHandler(self.errors)
@@ -120,7 +122,8 @@ class FedKiosk:
 
         def recorded(say: Say | None, earcon: np.ndarray | None = None) -> None:
             if say is not None:
-                self.said.append(say)
+                self.outcomes[self.said] = outcome_of(say)
+                self.said += 1
             play(say, earcon)
 
         playback.play = recorded  # type: ignore[method-assign]
@@ -133,13 +136,14 @@ class FedKiosk:
         runtime.wait_until_settled()
         runtime.post(ButtonPressed("talk"))
         runtime.wait_until_settled()
-        before = len(self.said)
+        self.outcomes.clear()  # earlier sounds' outcomes are no longer wanted
+        before = self.said
         self.microphone.feed(audio)
         self.microphone.feed(np.zeros(round(TRAILING_SILENCE_S * MIC_RATE), np.float32))
         deadline = time.monotonic() + OUTCOME_TIMEOUT_S
         while time.monotonic() < deadline:
-            if len(self.said) > before:
-                return outcome_of(self.said[before])
+            if before in self.outcomes:
+                return self.outcomes[before]
             time.sleep(0.01)
         return None
 

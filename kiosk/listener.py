@@ -24,6 +24,7 @@ from kiosk.content import CONTROL_INTENTS
 from kiosk.errors import AudioError
 from kiosk.hearing import understand
 from kiosk.matcher import Match
+from kiosk.memory import trim_heap
 from kiosk.recognizers import Recognizer, Transcript
 from kiosk.runtime import Runtime
 from kiosk.turns import Event, Heard, SpeechStarted
@@ -138,6 +139,7 @@ class Listener:
             except Exception:  # a recognizer fault loses one utterance, never the kiosk
                 log.exception("could not recognise an utterance")
             if utterance.final and self._utterances.empty():
+                trim_heap()  # what recognising it freed goes back (the soak's slow creep)
                 self.idle.set()
 
     def _superseded(self, utterance: Utterance) -> bool:
