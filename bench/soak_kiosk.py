@@ -24,6 +24,7 @@ import numpy as np
 from kiosk import startup
 from kiosk.audio import MIC_RATE, Device
 from kiosk.config import load_config
+from kiosk.listener import Listener
 from kiosk.playback_files import AnswerFiles
 from kiosk.turns import ButtonPressed, Say
 
@@ -117,6 +118,7 @@ class FedKiosk:
             mock.patch.object(startup, "_speaker", lambda config, folder: answers),
         ):
             self.kiosk = startup.start_kiosk(config, False, Path(self._folder.name), False)
+        self._listener = next(part for part in self.kiosk.parts if isinstance(part, Listener))
         playback = self.kiosk.runtime.playback
         play = playback.play
 
@@ -131,8 +133,12 @@ class FedKiosk:
         self.voice = self.kiosk.runtime.status().voice
 
     def hear(self, audio: np.ndarray) -> str | None:
-        """Press talk, feed `audio`; the outcome of the first `Say` after it, or None."""
+        """Press talk, feed `audio`; the outcome of the first `Say` after it, or None. First,
+        as a person waits for the answer, the kiosk finishes with the sound before (everything
+        heard recognised, everything posted handled): fed faster than real time, a sound heard
+        as two utterances would otherwise leave the second queued, and the queue would grow."""
         runtime = self.kiosk.runtime
+        self._listener.idle.wait(OUTCOME_TIMEOUT_S)
         runtime.wait_until_settled()
         runtime.post(ButtonPressed("talk"))
         runtime.wait_until_settled()
