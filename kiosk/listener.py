@@ -154,8 +154,13 @@ class Listener:
         said = self._runtime.playback.spoken.during(utterance.start, utterance.end, ECHO_MARGIN_S)
         key = (utterance.number, len(utterance.audio))
         if self._last is None or self._last[0] != key:  # no more speech since the pause: reuse
-            # while the kiosk speaks only a command counts, and it must act at once
-            transcript = self._recognizer.transcribe(utterance.audio, second_look=said is None)
+            # While the kiosk speaks only a command counts, and it must act at once; while more
+            # speech is waiting, the kiosk must keep up (a loud room in open mode): one hearing
+            # each, no second look or second opinion, so none is skipped and none piles up.
+            behind = not self._utterances.empty()
+            transcript = self._recognizer.transcribe(
+                utterance.audio, second_look=said is None and not behind
+            )
             self._last = (key, transcript)
             log.debug("recognised %r in %.0f ms%s%s", transcript.text, transcript.seconds * 1000,
                       "" if utterance.final else " (at a pause)",

@@ -8,15 +8,17 @@ import pty
 import queue
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from kiosk.alerts import StaffAlerts
-from kiosk.config import KeysConfig, ListeningConfig
+from kiosk.config import Config, KeysConfig, ListeningConfig
 from kiosk.events import EventBus
 from kiosk.hearing import domain_fit, is_echo, split_wake, understand
 from kiosk.keys import KeyReader, key_map, split_keys
-from kiosk.listener import Listener
+from kiosk.listener import Listener, Utterance
 from kiosk.matcher import Match
 from kiosk.recognizers import Transcript
 from kiosk.turns import ButtonPressed, Heard, Key, NothingHeard
@@ -198,3 +200,41 @@ def test_only_a_clearly_heard_sure_question_is_answered_at_a_pause() -> None:
     assert Listener._clear(Heard("how long does it take", sure))
     assert not Listener._clear(Heard("how long does it take", sure, unclear=True))
     assert not Listener._clear(Heard("how long", sure))  # too short to be sure it is over
+
+
+class _Waiting:
+    """A recognizer that holds its first utterance until `go` is set, noting `second_look`."""
+
+    name = "waiting"
+
+    def __init__(self) -> None:
+        self.go = threading.Event()
+        self.looks: list[bool] = []
+
+    def transcribe(self, audio: np.ndarray, second_look: bool = True) -> Transcript:
+        self.go.wait(10)
+        self.looks.append(second_look)
+        return Transcript("how long does it take", 0.1, confidence=-0.1)
+
+
+def test_a_listener_behind_hears_each_utterance_once_without_a_second_look() -> None:
+    """Speech queued while the recognizer works (a loud room): none is skipped, and none gets
+    the slow second look until the queue is empty again."""
+    recognizer, posted = _Waiting(), queue.Queue[object]()
+    playback = SimpleNamespace(spoken=SimpleNamespace(during=lambda *args: None))
+    runtime = SimpleNamespace(playback=playback, post=lambda event, end=None: posted.put(event))
+    microphone = SimpleNamespace(
+        read=lambda: threading.Event().wait(0.02) or np.zeros(320), close=lambda: None
+    )
+    match = lambda text: Match("duration", 0.95, None, 0.0)  # noqa: E731
+    listener = Listener(Config(), microphone, recognizer, match, runtime)  # type: ignore[arg-type]
+    listener.start()
+    audio = np.zeros(16000, np.float32)
+    for number in (1, 2, 3):
+        listener._utterances.put(Utterance(audio, 0.0, 1.0, number, True))
+        threading.Event().wait(0.2)  # the first is being recognised when the others arrive
+    recognizer.go.set()
+    events = [posted.get(timeout=10) for _ in range(3)]
+    listener.close()
+    assert all(isinstance(event, Heard) for event in events)
+    assert recognizer.looks == [True, False, True]
