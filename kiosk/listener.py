@@ -132,14 +132,15 @@ class Listener:
             utterance = self._utterances.get()
             if utterance is None:
                 return
-            if utterance.number in self._answered or self._superseded(utterance):
-                continue
+            done = utterance.number in self._answered or self._superseded(utterance)
             try:
-                self._understand(utterance)
+                if not done:
+                    self._understand(utterance)
             except Exception:  # a recognizer fault loses one utterance, never the kiosk
                 log.exception("could not recognise an utterance")
+            # also after the end of a question already answered at a pause
             if utterance.final and self._utterances.empty():
-                trim_heap()  # what recognising it freed goes back (the soak's slow creep)
+                trim_heap()  # what recognising it freed goes back
                 self.idle.set()
 
     def _superseded(self, utterance: Utterance) -> bool:

@@ -217,10 +217,9 @@ class _Waiting:
         return Transcript("how long does it take", 0.1, confidence=-0.1)
 
 
-def test_a_listener_behind_hears_each_utterance_once_without_a_second_look() -> None:
-    """Speech queued while the recognizer works (a loud room): none is skipped, and none gets
-    the slow second look until the queue is empty again."""
-    recognizer, posted = _Waiting(), queue.Queue[object]()
+def _started_listener(recognizer: _Waiting, posted: queue.Queue[object]) -> Listener:
+    """A listener on a silent microphone, its events put in `posted`; utterances are queued
+    by the test."""
     playback = SimpleNamespace(spoken=SimpleNamespace(during=lambda *args: None))
     runtime = SimpleNamespace(playback=playback, post=lambda event, end=None: posted.put(event))
     microphone = SimpleNamespace(
@@ -229,6 +228,14 @@ def test_a_listener_behind_hears_each_utterance_once_without_a_second_look() -> 
     match = lambda text: Match("duration", 0.95, None, 0.0)  # noqa: E731
     listener = Listener(Config(), microphone, recognizer, match, runtime)  # type: ignore[arg-type]
     listener.start()
+    return listener
+
+
+def test_a_listener_behind_hears_each_utterance_once_without_a_second_look() -> None:
+    """Speech queued while the recognizer works (a loud room): none is skipped, and none gets
+    the slow second look until the queue is empty again."""
+    recognizer, posted = _Waiting(), queue.Queue[object]()
+    listener = _started_listener(recognizer, posted)
     audio = np.zeros(16000, np.float32)
     for number in (1, 2, 3):
         listener._utterances.put(Utterance(audio, 0.0, 1.0, number, True))
@@ -238,3 +245,19 @@ def test_a_listener_behind_hears_each_utterance_once_without_a_second_look() -> 
     listener.close()
     assert all(isinstance(event, Heard) for event in events)
     assert recognizer.looks == [True, False, True]
+
+
+def test_a_listener_is_idle_after_a_question_answered_at_a_pause() -> None:
+    """The end of a question already answered at a pause is not recognised again, and the
+    listener is idle once it has passed (background work waits for that)."""
+    recognizer, posted = _Waiting(), queue.Queue[object]()
+    recognizer.go.set()
+    listener = _started_listener(recognizer, posted)
+    listener.idle.clear()  # as the capture thread does when speech starts
+    audio = np.zeros(16000, np.float32)
+    listener._utterances.put(Utterance(audio, 0.0, 1.0, 1, False))  # a pause: answered at once
+    assert isinstance(posted.get(timeout=10), Heard)
+    listener._utterances.put(Utterance(audio, 0.0, 1.5, 1, True))  # the end of the same question
+    assert listener.idle.wait(10)
+    listener.close()
+    assert recognizer.looks == [True]  # heard once
