@@ -57,8 +57,8 @@ def _produce(count: int, seed: int, out: Queue[Sound | None]) -> None:
 
 
 def produced(count: int, seed: int) -> Iterator[Sound]:
-    """`sounds(count, seed)`, made in a process of their own: the speech synthesiser and the
-    babble recordings stay out of the memory measured here."""
+    """`sounds(count, seed)`, made in a process of their own (the speech synthesiser and the
+    babble recordings are not the kiosk's), a few sounds ahead of the kiosk."""
     context = multiprocessing.get_context("spawn")
     out: Queue[Sound | None] = context.Queue(maxsize=8)
     maker = context.Process(target=_produce, args=(count, seed, out), daemon=True)

@@ -3,7 +3,8 @@ the microphone hears what the soak feeds it (then silence, in real time, as a mi
 does), and the speaker is the runtime's no-output-device mode (`AnswerFiles`). Each `Say` is
 recorded as the runtime hands it to playback. Everything between is the real code:
 endpointer, listener threads, recognizer, matcher, conversation, runtime, playback with the
-rendered-speech cache.
+rendered-speech cache. `KioskProcess` runs it in a spawned process of its own, as `kiosk run`
+is, so the soak measures the kiosk's memory alone.
 """
 
 from __future__ import annotations
