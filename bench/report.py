@@ -226,10 +226,12 @@ def soak_section(result: dict[str, Any], root: Path, machine: Machine) -> list[s
         f"{result['warm_rss_mb']:.0f} MB after the first tenth of the sounds, "
         f"{result['end_rss_mb']:.0f} MB at the end (peak {result['peak_rss_mb']:.0f} MB): "
         f"growth after warm-up {result['growth_mb']:+.1f} MB",
+        "- This is `make bench`'s short soak; the 2,000-sound `make soak` gives the long-run "
+        'figures (README.md, "What does not work yet").',
         "",
     ]
     caption = (
-        f"Resident set size of the soak process (psutil), sampled every "
+        f"Resident set size of the kiosk's own process (psutil), sampled every "
         f"{result.get('sample_every', '?')} utterances while {result['utterances']} utterances "
         f"went through the pipeline."
     )
