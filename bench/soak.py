@@ -23,7 +23,7 @@ from typing import Any
 
 import psutil
 
-from bench.soak_kiosk import KioskProcess
+from bench.soak_kiosk import SpawnedFedKiosk
 from bench.soak_sounds import Sound, sounds
 
 BENCH_SOUNDS = 120
@@ -88,7 +88,7 @@ def soak(count: int, seed: int = 0, log: Callable[[str], None] | None = None) ->
         watched.append(psutil.Process(pid))
         sample(0)  # the kiosk's code imported, before its content and models load
 
-    kiosk = KioskProcess(loading)
+    kiosk = SpawnedFedKiosk(loading)
     sample(0)
     try:
         _feed(kiosk, state, count, seed, sample, log, every)
@@ -105,7 +105,7 @@ def soak(count: int, seed: int = 0, log: Callable[[str], None] | None = None) ->
 
 
 def _feed(
-    kiosk: KioskProcess, state: Soak, count: int, seed: int, sample: Callable[[int], None],
+    kiosk: SpawnedFedKiosk, state: Soak, count: int, seed: int, sample: Callable[[int], None],
     log: Callable[[str], None] | None, every: int,
 ) -> None:  # fmt: skip
     for index, sound in enumerate(produced(count, seed)):

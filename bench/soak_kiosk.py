@@ -3,7 +3,7 @@ the microphone hears what the soak feeds it (then silence, in real time, as a mi
 does), and the speaker is the runtime's no-output-device mode (`AnswerFiles`). Each `Say` is
 recorded as the runtime hands it to playback. Everything between is the real code:
 endpointer, listener threads, recognizer, matcher, conversation, runtime, playback with the
-rendered-speech cache. `KioskProcess` runs it in a spawned process of its own, as `kiosk run`
+rendered-speech cache. `SpawnedFedKiosk` runs it in a spawned process of its own, as `kiosk run`
 is, so the soak measures the kiosk's memory alone.
 """
 
@@ -174,7 +174,7 @@ def _serve(requests: Queue[np.ndarray | None], replies: Queue[tuple[str, Any]]) 
     replies.put(("closed", kiosk.errors.messages))
 
 
-class KioskProcess:
+class SpawnedFedKiosk:
     """A `FedKiosk` in a process of its own, as `kiosk run` is: its memory is the kiosk's
     alone (not the test runner's, the sound maker's or the soak's bookkeeping)."""
 
